@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Shared helpers of the `auth_*` integration tests: a [`CryptoProvider`] over
+//! RustCrypto crates, hex helpers and a few real-world fixtures.
+
+#![allow(dead_code, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use aes::{Aes128, Aes256};
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes128Gcm, Aes256Gcm};
+use ccm::consts::{U11, U16};
+use ccm::Ccm;
+use cmac::Cmac;
+use hmac::{Hmac, Mac as _};
+use md5::{Digest, Md5};
+use sha2::{Sha256, Sha512};
+
+use smb3rs_proto::proto::crypto::{AeadCipher, CryptoError, CryptoProvider, Mac, TAG_LEN};
+
+/// The RustCrypto-backed provider.
+pub struct RustCrypto;
+
+/// Every hash/MAC the provider hands out.
+pub enum HostMac {
+    Md5(Md5),
+    Sha512(Sha512),
+    HmacMd5(Hmac<Md5>),
+    HmacSha256(Hmac<Sha256>),
+    Cmac(Box<Cmac<Aes128>>),
+    /// GMAC buffers its input and runs GCM with it as AAD at the end.
+    Gmac {
+        key: Vec<u8>,
+        nonce: [u8; 12],
+        data: Vec<u8>,
+    },
+}
+
+fn put(out: &mut [u8], digest: &[u8]) -> Result<(), CryptoError> {
+    let src = digest
+        .get(..out.len())
+        .ok_or(CryptoError::InvalidOutputLength)?;
+    out.copy_from_slice(src);
+    Ok(())
+}
+
+impl Mac for HostMac {
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Md5(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+            Self::HmacMd5(h) => h.update(data),
+            Self::HmacSha256(h) => h.update(data),
+            Self::Cmac(h) => h.update(data),
+            Self::Gmac { data: d, .. } => d.extend_from_slice(data),
+        }
+    }
+
+    fn finish(self, out: &mut [u8]) -> Result<(), CryptoError> {
+        match self {
+            Self::Md5(h) => put(out, &h.finalize()),
+            Self::Sha512(h) => put(out, &h.finalize()),
+            Self::HmacMd5(h) => put(out, &h.finalize().into_bytes()),
+            Self::HmacSha256(h) => put(out, &h.finalize().into_bytes()),
+            Self::Cmac(h) => put(out, &h.finalize().into_bytes()),
+            Self::Gmac { key, nonce, data } => {
+                let mut empty: [u8; 0] = [];
+                let tag = match key.len() {
+                    16 => Aes128Gcm::new_from_slice(&key)
+                        .map_err(|_| CryptoError::InvalidKeyLength)?
+                        .encrypt_in_place_detached(&nonce.into(), &data, &mut empty),
+                    32 => Aes256Gcm::new_from_slice(&key)
+                        .map_err(|_| CryptoError::InvalidKeyLength)?
+                        .encrypt_in_place_detached(&nonce.into(), &data, &mut empty),
+                    _ => return Err(CryptoError::InvalidKeyLength),
+                }
+                .map_err(|_| CryptoError::Backend(-1))?;
+                put(out, &tag)
+            }
+        }
+    }
+}
+
+type Aes128Ccm = Ccm<Aes128, U16, U11>;
+type Aes256Ccm = Ccm<Aes256, U16, U11>;
+
+fn seal<A: AeadInPlace + KeyInit>(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &mut [u8; TAG_LEN],
+) -> Result<(), CryptoError> {
+    let a = A::new_from_slice(key).map_err(|_| CryptoError::InvalidKeyLength)?;
+    if nonce.len() != <A as aes_gcm::aead::AeadCore>::NonceSize::to_usize() {
+        return Err(CryptoError::InvalidNonceLength);
+    }
+    let t = a
+        .encrypt_in_place_detached(nonce.into(), aad, data)
+        .map_err(|_| CryptoError::Backend(-1))?;
+    tag.copy_from_slice(&t);
+    Ok(())
+}
+
+fn open<A: AeadInPlace + KeyInit>(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; TAG_LEN],
+) -> Result<(), CryptoError> {
+    let a = A::new_from_slice(key).map_err(|_| CryptoError::InvalidKeyLength)?;
+    if nonce.len() != <A as aes_gcm::aead::AeadCore>::NonceSize::to_usize() {
+        return Err(CryptoError::InvalidNonceLength);
+    }
+    if <A as aes_gcm::aead::AeadCore>::TagSize::to_usize() != TAG_LEN {
+        return Err(CryptoError::InvalidOutputLength);
+    }
+    let tag = aes_gcm::aead::generic_array::GenericArray::from_slice(&tag[..]);
+    a.decrypt_in_place_detached(nonce.into(), aad, data, tag)
+        .map_err(|_| CryptoError::AuthenticationFailed)
+}
+
+use aes_gcm::aead::generic_array::typenum::Unsigned;
+
+impl CryptoProvider for RustCrypto {
+    type Mac = HostMac;
+
+    fn md5(&self) -> Result<HostMac, CryptoError> {
+        Ok(HostMac::Md5(Md5::new()))
+    }
+
+    fn sha512(&self) -> Result<HostMac, CryptoError> {
+        Ok(HostMac::Sha512(Sha512::new()))
+    }
+
+    fn hmac_md5(&self, key: &[u8]) -> Result<HostMac, CryptoError> {
+        Ok(HostMac::HmacMd5(
+            <Hmac<_> as hmac::Mac>::new_from_slice(key)
+                .map_err(|_| CryptoError::InvalidKeyLength)?,
+        ))
+    }
+
+    fn hmac_sha256(&self, key: &[u8]) -> Result<HostMac, CryptoError> {
+        Ok(HostMac::HmacSha256(
+            <Hmac<_> as hmac::Mac>::new_from_slice(key)
+                .map_err(|_| CryptoError::InvalidKeyLength)?,
+        ))
+    }
+
+    fn aes_cmac(&self, key: &[u8]) -> Result<HostMac, CryptoError> {
+        Ok(HostMac::Cmac(Box::new(
+            <Cmac<Aes128> as KeyInit>::new_from_slice(key)
+                .map_err(|_| CryptoError::InvalidKeyLength)?,
+        )))
+    }
+
+    fn aes_gmac(&self, key: &[u8], nonce: &[u8; 12]) -> Result<HostMac, CryptoError> {
+        if key.len() != 16 && key.len() != 32 {
+            return Err(CryptoError::InvalidKeyLength);
+        }
+        Ok(HostMac::Gmac {
+            key: key.to_vec(),
+            nonce: *nonce,
+            data: Vec::new(),
+        })
+    }
+
+    fn aead_seal_in_place(
+        &self,
+        cipher: AeadCipher,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &mut [u8; TAG_LEN],
+    ) -> Result<(), CryptoError> {
+        match cipher {
+            AeadCipher::Aes128Ccm => seal::<Aes128Ccm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes256Ccm => seal::<Aes256Ccm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes128Gcm => seal::<Aes128Gcm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes256Gcm => seal::<Aes256Gcm>(key, nonce, aad, data, tag),
+        }
+    }
+
+    fn aead_open_in_place(
+        &self,
+        cipher: AeadCipher,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), CryptoError> {
+        match cipher {
+            AeadCipher::Aes128Ccm => open::<Aes128Ccm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes256Ccm => open::<Aes256Ccm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes128Gcm => open::<Aes128Gcm>(key, nonce, aad, data, tag),
+            AeadCipher::Aes256Gcm => open::<Aes256Gcm>(key, nonce, aad, data, tag),
+        }
+    }
+}
+
+/// Decodes hex, ignoring whitespace.
+pub fn h(s: &str) -> Vec<u8> {
+    let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(clean).expect("valid hex in test vector")
+}
+
+/// Decodes hex into a fixed-size array.
+pub fn ha<const N: usize>(s: &str) -> [u8; N] {
+    h(s).try_into().expect("hex vector of the expected length")
+}
+
+/// A zeroed 64-byte SMB2 header with the given command, flags and message id.
+pub fn smb2_header(command: u16, flags: u32, message_id: u64, session_id: u64) -> Vec<u8> {
+    let mut v = vec![0u8; 64];
+    v[..4].copy_from_slice(&[0xFE, b'S', b'M', b'B']);
+    v[4..6].copy_from_slice(&64u16.to_le_bytes());
+    v[12..14].copy_from_slice(&command.to_le_bytes());
+    v[16..20].copy_from_slice(&flags.to_le_bytes());
+    v[24..32].copy_from_slice(&message_id.to_le_bytes());
+    v[40..48].copy_from_slice(&session_id.to_le_bytes());
+    v
+}
+
+/// The SMB 3.1.1 exchange of Microsoft's "SMB 3.1.1 Pre-authentication integrity in
+/// Windows 10" blog post: negotiate
+/// request/response and the first three SESSION_SETUP messages, each followed by
+/// the expected hash after it.
+pub const PREAUTH_EXCHANGE: [(&str, &str); 5] = [
+    (
+        "FE534D4240000100000000000000800000000000000000000100000000000000FFFE000000000000
+         00000000000000000000000000000000000000000000000024000500000000003F000000ECD86F32
+         6276024F9F7752B89BB33F3A70000000020000000202100200030203110300000100260000000000
+         010020000100FA49E6578F1F3A9F4CD3E9CC14A67AA884B3D05844E0E5A118225C15887F32FF0000
+         0200060000000000020002000100",
+        "DD94EFC5321BB618A2E208BA8920D2F422992526947A409B5037DE1E0FE8C7362B8C47122594CDE0
+         CE26AA9DFC8BCDBDE0621957672623351A7540F1E54A0426",
+    ),
+    (
+        "FE534D4240000100000000000000010001000000000000000100000000000000FFFE000000000000
+         000000000000000000000000000000000000000000000000410001001103020039CBCAF329714942
+         BDCE5D60F09AB3FB2F000000000080000000800000008000D8DAE5ADCBAED00109094AB095AED001
+         80004001C00100006082013C06062B0601050502A08201303082012CA01A3018060A2B0601040182
+         3702021E060A2B06010401823702020AA282010C048201084E45474F455854530100000000000000
+         60000000700000007C7CC0FD06D6362D02DDE1CF343BFE292900F49750B4AA97934D9C4296B26E51
+         FD370471B235E15A50DAE15BD5489C87000000000000000060000000010000000000000000000000
+         5C33530DEAF90D4DB2EC4AE3786EC3084E45474F4558545303000000010000004000000098000000
+         7C7CC0FD06D6362D02DDE1CF343BFE295C33530DEAF90D4DB2EC4AE3786EC3084000000058000000
+         3056A05430523027802530233121301F06035504031318546F6B656E205369676E696E6720507562
+         6C6963204B65793027802530233121301F06035504031318546F6B656E205369676E696E67205075
+         626C6963204B6579010026000000000001002000010060A3C3B95C3C7CCD51EC536648D9B3AC74C4
+         83CA5B65385A251117BEB30712E50000020004000000000001000200",
+        "324BFA92A4F3A190E466EBEA08D9C110DC88BFED758D9846ECC6F541CC1D02AE3C94A79F36011E99
+         7E13F841B91B50957AD07B19C8E2539C0B23FDAE09D2C513",
+    ),
+    (
+        "FE534D4240000100000000000100800000000000000000000200000000000000FFFE000000000000
+         00000000000000000000000000000000000000000000000019000001010000000000000058004A00
+         0000000000000000604806062B0601050502A03E303CA00E300C060A2B06010401823702020AA22A
+         04284E544C4D5353500001000000978208E200000000000000000000000000000000060380250000
+         000F",
+        "AC0B0F2B9986257700365E416D142A6EDC96DF03594A19E52A15F6BD0D041CD5D432F8ED42C55E33
+         197A50C9EC00F1462B50C592211B1471A04B56088FDFD5F9",
+    ),
+    (
+        "FE534D4240000100160000C00100010001000000000000000200000000000000FFFE000000000000
+         190000000010000000000000000000000000000000000000090000004800B300A181B03081ADA003
+         0A0101A10C060A2B06010401823702020AA281970481944E544C4D53535000020000000C000C0038
+         00000015828AE20D1D8BA31179D008000000000000000050005000440000000A0092270000000F53
+         005500540033003100310002000C0053005500540033003100310001000C00530055005400330031
+         00310004000C0053005500540033003100310003000C0053005500540033003100310007000800A1
+         A1F5ADCBAED00100000000",
+        "2729E3440DFDDD839E37193F6E8F20C20CEFB3469E453A70CD980EEC06B8835740A7376008563336
+         4C8989895ECE81BF102DEEB14D4B7D48AFA76901A7A38387",
+    ),
+    (
+        "FE534D4240000100000000000100800000000000000000000300000000000000FFFE000000000000
+         1900000000100000000000000000000000000000000000001900000101000000000000005800CF01
+         0000000000000000A18201CB308201C7A0030A0101A28201AA048201A64E544C4D53535000030000
+         001800180090000000EE00EE00A80000000C000C00580000001A001A0064000000120012007E0000
+         001000100096010000158288E2060380250000000FECAC77A5F385A8BF9C38C706EEEDDCD3530055
+         005400330031003100610064006D0069006E006900730074007200610074006F0072004400520049
+         0056004500520033003100310000000000000000000000000000000000000000000000000063078E
+         B639FE03E20A231C3AE3BF23080101000000000000A1A1F5ADCBAED001BC4AD05F223CC90F000000
+         0002000C0053005500540033003100310001000C0053005500540033003100310004000C00530055
+         00540033003100310003000C0053005500540033003100310007000800A1A1F5ADCBAED001060004
+         00020000000800300030000000000000000000000000300000B61FEFCAA857EA57BF1EDCEBF8974B
+         8E0EBA5A6DFD9D07A31D11B548F8C9D0CC0A00100000000000000000000000000000000000090016
+         0063006900660073002F005300550054003300310031000000000000000000000000003B9BDFF38F
+         5EE8F9663F11A0F4C03A78A31204100100000063775A9A5FD97F0600000000",
+        "0DD13628CC3ED218EF9DF9772D436D0887AB9814BFAE63A80AA845F36909DB7928622DDDAD522D97
+         51640A459762C5A9D6BB084CBB3CE6BDADEF5D5BCE3C6C01",
+    ),
+];
+
+/// The final (STATUS_SUCCESS, signed) SESSION_SETUP response of the same exchange, from
+/// Microsoft's "SMB 2 and SMB 3 security in Windows 10: the anatomy of signing and
+/// cryptographic keys" post (signing key 73FE7A9A77BEF0BDE49C650D8CCB5F76).
+pub const FINAL_SESSION_SETUP_RESPONSE: &str =
+    "FE534D4240000100000000000100800009000000000000000300000000000000FFFE000000000000
+     1900000000100000EBE146DA120BA25FC3376A49DFE31BC10900000048001D00A11B3019A0030A01
+     00A3120410010000003B453CDC3524164200000000";
+
+/// The second channel of the same post (session binding on a new connection): each
+/// message and the connection/session preauth hash after it.
+pub const BINDING_EXCHANGE: [(&str, &str); 5] = [
+    (
+        "FE534D4240000100000000000000800000000000000000000100000000000000FFFE000000000000
+         00000000000000000000000000000000000000000000000024000500010000003F000000ECD86F32
+         6276024F9F7752B89BB33F3A70000000020000000202100200030203110300000100260000000000
+         0100200001003E38B8B81A9AFB172278056F4898FD09A1B9976A49B2D771161FCD4D40DF7D7D0000
+         0200060000000000020002000100",
+        "F035C2B2BAB116E0DCF6A74E26670604D1BF6DDA065913AF7C30E93C1F025AC3CE2DD44D4DE26524
+         A785E5D8E06AF0BE1C74296FEF05B045C3793A12B32C49DF",
+    ),
+    (
+        "FE534D4240000100000000000000010001000000000000000100000000000000FFFE000000000000
+         000000000000000000000000000000000000000000000000410001001103020039CBCAF329714942
+         BDCE5D60F09AB3FB2F000000000080000000800000008000A76533AECBAED00109094AB095AED001
+         80004001C00100006082013C06062B0601050502A08201303082012CA01A3018060A2B0601040182
+         3702021E060A2B06010401823702020AA282010C048201084E45474F455854530100000000000000
+         60000000700000007E7CC0FD06D6362D02DDE1CF343BFE29172BA8482F8B7BE4DBA9F69A8DEBBA83
+         36E453F3EE58983492F66354ED01A5BE000000000000000060000000010000000000000000000000
+         5C33530DEAF90D4DB2EC4AE3786EC3084E45474F4558545303000000010000004000000098000000
+         7E7CC0FD06D6362D02DDE1CF343BFE295C33530DEAF90D4DB2EC4AE3786EC3084000000058000000
+         3056A05430523027802530233121301F06035504031318546F6B656E205369676E696E6720507562
+         6C6963204B65793027802530233121301F06035504031318546F6B656E205369676E696E67205075
+         626C6963204B657901002600000000000100200001002521FE7288989F816EE6D3D6C55921FBEF2C
+         C239789E83B8A0EC29E8D84EBAB80000020004000000000001000200",
+        "E267AB1AA0403082AA2A9FEB0224AF3EA92E53CAA50A893A9635F0659F93591F81391737E68DB0C9
+         AD878C56449C36A6895EBCF435A7D97072C7B596B8AF3817",
+    ),
+    (
+        "FE534D4240000100000000000100800008000000000000000200000000000000FFFE000000000000
+         190000000010000068BD0C58F613CE1334B1EB51C68D39EA19000101010000000000000058004A00
+         0000000000000000604806062B0601050502A03E303CA00E300C060A2B06010401823702020AA22A
+         04284E544C4D5353500001000000978208E200000000000000000000000000000000060380250000
+         000F",
+        "8346469934A59E951A3F2DA7FA4C2C29F0F6B13A6B0951D4CD5279F8D40FD84FF98157937613C6BE
+         9514582E44344B1710DD5BFCE3BB023D28C6EA512E0ADEBD",
+    ),
+    (
+        "FE534D4240000100160000C00100010009000000000000000200000000000000FFFE000000000000
+         1900000000100000014A71CAE724995E612430E2BE87578C090000004800B300A181B03081ADA003
+         0A0101A10C060A2B06010401823702020AA281970481944E544C4D53535000020000000C000C0038
+         00000015828AE23823DA68E32D2FE1000000000000000050005000440000000A0092270000000F53
+         005500540033003100310002000C0053005500540033003100310001000C00530055005400330031
+         00310004000C0053005500540033003100310003000C005300550054003300310031000700080041
+         3B42AECBAED00100000000",
+        "6DAD1BA61CAF5FDFBB46D995463FF5780F7248D692E70CE87D8B58B2FBEFD438937E1BCBEC3676F2
+         6F7EE374E169F8AFB17671FB9A47AB88EE2C079DB2B2C7D3",
+    ),
+    (
+        "FE534D4240000100000000000100800008000000000000000300000000000000FFFE000000000000
+         19000000001000003CA64529ACAE57B26DCEC17B14E477D71900010101000000000000005800CF01
+         0000000000000000A18201CB308201C7A0030A0101A28201AA048201A64E544C4D53535000030000
+         001800180090000000EE00EE00A80000000C000C00580000001A001A0064000000120012007E0000
+         001000100096010000158288E2060380250000000FED00E0F3D901F7B77E98071474F83009530055
+         005400330031003100610064006D0069006E006900730074007200610074006F0072004400520049
+         00560045005200330031003100000000000000000000000000000000000000000000000000A46794
+         DA5D2033965D5339E1A675B79B0101000000000000413B42AECBAED0018E4D343661BA6A75000000
+         0002000C0053005500540033003100310001000C0053005500540033003100310004000C00530055
+         00540033003100310003000C0053005500540033003100310007000800413B42AECBAED001060004
+         00020000000800300030000000000000000000000000300000B61FEFCAA857EA57BF1EDCEBF8974B
+         8E0EBA5A6DFD9D07A31D11B548F8C9D0CC0A00100000000000000000000000000000000000090016
+         0063006900660073002F00530055005400330031003100000000000000000000000000C8C61D67CE
+         697693891336917655DDD3A3120410010000005122F070A7314A9B00000000",
+        "EA3BF912B11CBFEC5B1889E8209614218687F82FA5294521AD3063425E49E88A10BD022124CE2512
+         3BC9111F52D9566BA88BF46344E6063DC5E3FF0389026F6C",
+    ),
+];
+
+/// The final SESSION_SETUP response on the bound channel, signed with the channel's
+/// signing key C962BCA1A9DD1697B030644199705431.
+pub const BINDING_FINAL_RESPONSE: &str =
+    "FE534D4240000100000000000100800009000000000000000300000000000000FFFE000000000000
+     19000000001000008D604217FFBACF40635BF9D8729921500900000048001D00A11B3019A0030A01
+     00A312041001000000CFB046FC5D368E2200000000";
