@@ -189,7 +189,7 @@ impl<'a> Split<'a> {
                 offset: start,
             });
         }
-        if !next.is_multiple_of(COMPOUND_ALIGN) || next < HEADER_SIZE {
+        if next % COMPOUND_ALIGN != 0 || next < HEADER_SIZE {
             return Err(DecodeError::BadValue {
                 what: "Header.NextCommand",
                 value: u64::from(header.next_command),

@@ -734,7 +734,7 @@ impl<'a> ContextIter<'a> {
         let entry_len = if next == 0 {
             entry_all.len()
         } else {
-            if !next.is_multiple_of(8) || next < CONTEXT_HEADER_SIZE || next >= entry_all.len() {
+            if next % 8 != 0 || next < CONTEXT_HEADER_SIZE || next >= entry_all.len() {
                 return Err(DecodeError::BadValue {
                     what: "CreateContext.Next",
                     value: next as u64,

@@ -160,7 +160,7 @@ impl<'a> U16List<'a> {
 
     /// Wraps wire bytes (little-endian pairs); `None` if the length is odd.
     pub fn from_wire(bytes: &'a [u8]) -> Option<Self> {
-        if bytes.len().is_multiple_of(2) {
+        if bytes.len() % 2 == 0 {
             Some(Self(U16Repr::Wire(bytes)))
         } else {
             None

@@ -64,7 +64,7 @@ pub struct Utf16Str<'a>(&'a [u8]);
 impl<'a> Utf16Str<'a> {
     /// Wraps UTF-16LE bytes, rejecting an odd length.
     pub fn new(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        if !bytes.len().is_multiple_of(2) {
+        if bytes.len() % 2 != 0 {
             return Err(DecodeError::BadValue {
                 what: "UTF-16 name length",
                 value: bytes.len() as u64,
