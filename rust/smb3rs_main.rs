@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! smb3rs: an SMB3 client filesystem for Linux.
+//!
+//! Crate root: the layers as modules, bottom up, and the module entry point. `proto` is
+//! the pure protocol core shared with the host crate; `sys` is the only place with
+//! `unsafe`; `fs` is the VFS side.
+
+use kernel::prelude::*;
+
+pub mod proto;
+
+mod fs;
+mod sys;
+
+module! {
+    type: Smb3rs,
+    name: "smb3rs",
+    author: "smb3rs developers",
+    description: "SMB3 client filesystem",
+    license: "GPL",
+}
+
+struct Smb3rs {
+    _fs: sys::vfs::Registration,
+}
+
+impl kernel::Module for Smb3rs {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let fs = sys::vfs::Registration::register(&fs::SMB3RS_FS_TYPE, module)?;
+        pr_info!("registered filesystem type smb3rs\n");
+        Ok(Self { _fs: fs })
+    }
+}
+
+impl Drop for Smb3rs {
+    fn drop(&mut self) {
+        pr_info!("unloading\n");
+    }
+}
