@@ -15,7 +15,7 @@ export PATH="$LLVM_BIN:$SMB3RS_TOOLS/bin:$PATH"
 
 # The kernel needs an exact rustc/rust-src pair: Debian's rustc-web with its sysroot
 # in /usr, not the rustup toolchain (which has no rust-src).
-KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc
+KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc CLIPPY_DRIVER=/usr/bin/clippy-driver
 	    BINDGEN="$SMB3RS_TOOLS/bin/bindgen")
 
 log() { printf '[smb3rs] %s\n' "$*" >&2; }

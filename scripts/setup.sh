@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
-	rustc-web rust-web-src clang-19 lld-19 llvm-19 libclang-19-dev
+	rustc-web rust-web-src rust-web-clippy clang-19 lld-19 llvm-19 libclang-19-dev
 	make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils rsync
 	linux-source-6.12
 	qemu-system-x86 busybox-static
