@@ -68,7 +68,7 @@ qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$mem" -smp "$cpus" -no-reboot
 	-nic none >"$outdir/qemu.log" 2>&1 &
 qpid=$!
 if [ "$quiet" = 0 ]; then
-	tail -n +1 -F --pid="$qpid" "$outdir/console.log" 2>/dev/null >&2 &
+	tail -n +1 -F --pid="$qpid" "$outdir/console.log" >&2 2>/dev/null &
 fi
 
 deadline=$(( $(date +%s) + timeout ))
