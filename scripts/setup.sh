@@ -11,7 +11,7 @@ PACKAGES=(
 	linux-source-6.12
 	qemu-system-x86 busybox-static
 	samba smbclient cifs-utils
-	fio iperf3 iproute2 rdma-core ibverbs-utils procps psmisc tshark
+	fio iperf3 iproute2 rdma-core ibverbs-utils procps psmisc tshark tcpdump
 	python3-matplotlib
 )
 
