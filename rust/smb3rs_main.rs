@@ -3,11 +3,13 @@
 //! smb3rs: an SMB3 client filesystem for Linux.
 //!
 //! Crate root: the layers as modules, bottom up, and the module entry point. `proto` is
-//! the pure protocol core shared with the host crate; `sys` is the only place with
-//! `unsafe`; `fs` is the VFS side.
+//! the pure protocol core and `client::engine` the client's pure state machines, both
+//! shared with the host crate; `sys` is the only place with `unsafe`; `fs` is the VFS
+//! side.
 
 use kernel::prelude::*;
 
+pub mod client;
 pub mod proto;
 
 mod fs;

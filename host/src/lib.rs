@@ -2,8 +2,9 @@
 
 //! Host build of the smb3rs protocol core.
 //!
-//! `rust/proto/` is compiled here exactly as the kernel module compiles it, so
-//! `cargo test` and `cargo fuzz` exercise the code the kernel runs.
+//! `rust/proto/` and `rust/client/engine/` are compiled here exactly as the kernel
+//! module compiles them, so `cargo test` and `cargo fuzz` exercise the code the kernel
+//! runs.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -18,3 +19,5 @@
 
 #[path = "../../rust/proto/mod.rs"]
 pub mod proto;
+
+pub mod client;

@@ -110,6 +110,8 @@ pub mod errno {
     pub const EKEYEXPIRED: i32 = 127;
     /// Key has been revoked.
     pub const EKEYREVOKED: i32 = 128;
+    /// Protocol error (a peer broke the protocol).
+    pub const EPROTO: i32 = 71;
 }
 
 use errno::*;

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The client core: sessions, channels and messages (replacing cifs.ko's ses /
+//! TCP_Server_Info / mid_q_entry), driven by the pure state machines in [`engine`].
+
+pub mod engine;
