@@ -199,7 +199,7 @@ fn labels_match_the_kernel_lengths() {
 }
 
 #[test]
-fn aes256_keys_use_l256_and_the_full_session_key() {
+fn aes256_cipher_keys_use_l256_and_the_full_session_key() {
     let full = h("00112233445566778899aabbccddeeff 0102030405060708090a0b0c0d0e0f10");
     let preauth = [0x11u8; 64];
     let keys = derive_session_keys(
@@ -219,14 +219,27 @@ fn aes256_keys_use_l256_and_the_full_session_key() {
         keys.decryption_key(),
         &direct_kdf(&full, label::SMB311_SERVER_TO_CLIENT, &preauth, 256, 1)[..]
     );
-    // The signing key is keyed with Session.SessionKey (first 16 bytes), L = 256.
+    // The signing and application keys stay 128-bit keys: keyed with
+    // Session.SessionKey (first 16 bytes) and derived with L = 128, as ksmbd signs
+    // (tests/capture_replay.rs, ksmbd-311-seal-gcm256) and Samba derives them.
     assert_eq!(
         keys.signing_key().to_vec(),
-        direct_kdf(&full[..16], label::SMB311_SIGNING, &preauth, 256, 1)[..16]
+        direct_kdf(&full[..16], label::SMB311_SIGNING, &preauth, 128, 1)[..16]
     );
     assert_eq!(
         keys.application_key().to_vec(),
-        direct_kdf(&full[..16], label::SMB311_APP, &preauth, 256, 1)[..16]
+        direct_kdf(&full[..16], label::SMB311_APP, &preauth, 128, 1)[..16]
+    );
+    assert_eq!(
+        derive_signing_key(
+            &P,
+            Dialect::Smb311,
+            Some(AeadCipher::Aes256Gcm),
+            &full,
+            &preauth
+        )
+        .unwrap(),
+        *keys.signing_key()
     );
 }
 

@@ -4,8 +4,13 @@
 //!
 //! The SP800-108 KDF in counter mode with HMAC-SHA256 as PRF (r = 32), with the SMB 3.0
 //! and 3.0.2 labels/contexts and the SMB 3.1.1 labels with the preauth integrity hash as
-//! context. L is 256 when the connection's cipher is AES-256-CCM/GCM, else 128 (MS-SMB2
-//! 3.1.4.2 applies L to every key; 128-bit keys are the first 16 bytes of the output).
+//! context. L is the length of the key being derived, as SP800-108 defines it: 256 for
+//! the cipher keys of an AES-256-CCM/GCM connection, 128 for every other key. The signing
+//! and application keys are 128-bit keys derived with L = 128 whatever the cipher:
+//! MS-SMB2 3.1.4.2 words L per connection cipher, but ksmbd (see the AES-256-GCM capture
+//! replayed by host/tests/capture_replay.rs), Samba and Wireshark all take L from the
+//! output length. (Linux cifs.ko feeds L = 256 to every key of an AES-256 connection,
+//! which only shows when it signs on such a connection.)
 
 use super::crypto::{AeadCipher, CryptoError, CryptoProvider, Mac};
 use super::negotiate::Dialect;
@@ -94,7 +99,11 @@ pub fn session_key(full_session_key: &[u8]) -> [u8; SESSION_KEY_LEN] {
     k
 }
 
-/// Returns the KDF's L (in bits) for a connection using `cipher`.
+/// L (in bits) for the 128-bit keys: signing and application keys, and the cipher keys
+/// of AES-128 connections.
+const L_128: u32 = 128;
+
+/// Returns the KDF's L (in bits) for the cipher keys of a connection using `cipher`.
 pub fn kdf_l_bits(cipher: Option<AeadCipher>) -> u32 {
     match cipher {
         Some(c) if c.is_256() => 256,
@@ -178,13 +187,12 @@ pub fn derive_session_keys<P: CryptoProvider>(
         return Ok(keys);
     }
     keys.signing = derive_signing_key(p, dialect, cipher, full_session_key, preauth_hash)?;
-    let l = kdf_l_bits(cipher);
     let (app_label, app_ctx): (&[u8], &[u8]) = if dialect == Dialect::Smb311 {
         (label::SMB311_APP, preauth_hash)
     } else {
         (label::SMB30_APP, label::SMB30_APP_CONTEXT)
     };
-    sp800_108_hmac_sha256(p, &sk, app_label, app_ctx, l, &mut keys.application)?;
+    sp800_108_hmac_sha256(p, &sk, app_label, app_ctx, L_128, &mut keys.application)?;
 
     let Some(c) = cipher else {
         return Ok(keys);
@@ -212,6 +220,7 @@ pub fn derive_session_keys<P: CryptoProvider>(
                 label::SMB30_SERVER_TO_CLIENT_CONTEXT,
             )
         };
+    let l = kdf_l_bits(cipher);
     let enc = keys
         .encryption
         .get_mut(..klen)
@@ -229,11 +238,13 @@ pub fn derive_session_keys<P: CryptoProvider>(
 /// Derives only the signing key, as for a channel bound to an existing session (each
 /// channel has its own signing key; 3.1.1 uses the binding exchange's preauth hash).
 ///
-/// For 2.x dialects this is the session key.
+/// For 2.x dialects this is the session key. The connection's cipher does not enter
+/// the derivation (the signing key is a 128-bit key, L = 128, with every cipher);
+/// `_cipher` only keeps the call shaped like [`derive_session_keys`].
 pub fn derive_signing_key<P: CryptoProvider>(
     p: &P,
     dialect: Dialect,
-    cipher: Option<AeadCipher>,
+    _cipher: Option<AeadCipher>,
     full_session_key: &[u8],
     preauth_hash: &[u8; PREAUTH_HASH_LEN],
 ) -> Result<[u8; SIGNING_KEY_LEN], CryptoError> {
@@ -243,21 +254,14 @@ pub fn derive_signing_key<P: CryptoProvider>(
     }
     let mut out = [0u8; SIGNING_KEY_LEN];
     if dialect == Dialect::Smb311 {
-        sp800_108_hmac_sha256(
-            p,
-            &sk,
-            label::SMB311_SIGNING,
-            preauth_hash,
-            kdf_l_bits(cipher),
-            &mut out,
-        )?;
+        sp800_108_hmac_sha256(p, &sk, label::SMB311_SIGNING, preauth_hash, L_128, &mut out)?;
     } else {
         sp800_108_hmac_sha256(
             p,
             &sk,
             label::SMB30_SIGNING,
             label::SMB30_SIGNING_CONTEXT,
-            kdf_l_bits(cipher),
+            L_128,
             &mut out,
         )?;
     }
