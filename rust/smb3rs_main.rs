@@ -29,6 +29,8 @@ struct Smb3rs {
 
 impl kernel::Module for Smb3rs {
     fn init(module: &'static ThisModule) -> Result<Self> {
+        // Like a crypto driver, refuse to load with crypto that gives wrong answers.
+        client::crypto_selftest::self_test()?;
         let fs = sys::vfs::Registration::register(&fs::SMB3RS_FS_TYPE, module)?;
         pr_info!("registered filesystem type smb3rs\n");
         Ok(Self { _fs: fs })

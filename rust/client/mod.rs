@@ -4,3 +4,5 @@
 //! TCP_Server_Info / mid_q_entry), driven by the pure state machines in [`engine`].
 
 pub mod engine;
+
+pub(crate) mod crypto_selftest;

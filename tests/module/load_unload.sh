@@ -16,11 +16,13 @@ cycle() {
 	done
 }
 
-ktap_begin 4
+ktap_begin 5
 ktap_test "module file exists" test -f "$KO"
 ktap_test "load and unload $CYCLES times" cycle
 ktap_test "module gone after the cycles" bash -c '! grep -q "^smb3rs " /proc/modules'
 insmod "$KO" 2>/dev/null
 ktap_test "load message in the kernel log" bash -c 'dmesg | grep -q "smb3rs: registered filesystem type smb3rs"'
+ktap_test "crypto self-test passed on every load" bash -c \
+	"[ \$(dmesg | grep -c 'smb3rs: crypto self-test passed') -eq $((CYCLES + 1)) ]"
 rmmod smb3rs 2>/dev/null
 ktap_end
