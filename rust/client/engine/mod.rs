@@ -10,5 +10,6 @@
 pub mod auth;
 pub mod credits;
 pub mod negotiate;
+pub mod options;
 pub mod select;
 pub mod state;

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mount options: parsing the `-o` list and the `//server/share` source into what a
+//! mount needs, with the option names cifs users know.
+//!
+//! Strings borrow from the caller (the kernel copies them out of the fs_context);
+//! every bad value is an error naming the option, never a silent default.
+
+use crate::proto::negotiate::Dialect;
+
+/// The server address: an IPv4 or IPv6 literal (host names need a mount helper).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// IPv4, network order octets.
+    V4([u8; 4]),
+    /// IPv6, network order octets.
+    V6([u8; 16]),
+}
+
+/// Which dialects a mount offers (`vers=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versions {
+    /// `vers=3.1.1` (default): 3.1.1 only.
+    Smb311,
+    /// `vers=3` / `vers=3.0`: 3.0 only.
+    Smb30,
+    /// `vers=3.02`.
+    Smb302,
+    /// `vers=2.1`.
+    Smb21,
+    /// `vers=default` / `vers=3`-and-up: 3.1.1, 3.0.2, 3.0.
+    Smb3Any,
+}
+
+impl Versions {
+    /// The dialects offered in NEGOTIATE.
+    pub fn dialects(self) -> &'static [Dialect] {
+        match self {
+            Self::Smb311 => &[Dialect::Smb311],
+            Self::Smb30 => &[Dialect::Smb300],
+            Self::Smb302 => &[Dialect::Smb302],
+            Self::Smb21 => &[Dialect::Smb210],
+            Self::Smb3Any => &[Dialect::Smb311, Dialect::Smb302, Dialect::Smb300],
+        }
+    }
+}
+
+/// Why an option was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionError {
+    /// The option is not known.
+    Unknown,
+    /// The option needs a value and got none, or got one it does not take.
+    MissingValue,
+    /// The value is malformed or out of range.
+    BadValue,
+    /// The option is known but not supported yet.
+    NotSupported,
+}
+
+/// A string-valued option, handed back to the caller to keep (its storage is the
+/// caller's; the parser holds no borrowed strings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringOption<'v> {
+    /// `username=` / `user=`.
+    Username(&'v str),
+    /// `password=` / `pass=`.
+    Password(&'v str),
+    /// `domain=` / `dom=` / `workgroup=`.
+    Domain(&'v str),
+}
+
+/// The scalar mount options (strings come back from [`MountOptions::set`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MountOptions {
+    /// `vers=`.
+    pub versions: Versions,
+    /// `port=` (445).
+    pub port: u16,
+    /// `sign`: require signing.
+    pub sign: bool,
+    /// `echo_interval=` seconds (60).
+    pub echo_interval: u32,
+    /// `hard` (true) or `soft`.
+    pub hard: bool,
+}
+
+impl Default for MountOptions {
+    fn default() -> Self {
+        Self {
+            versions: Versions::Smb311,
+            port: 445,
+            sign: false,
+            echo_interval: 60,
+            hard: true,
+        }
+    }
+}
+
+fn number<T: TryFrom<u64>>(v: Option<&str>, min: u64, max: u64) -> Result<T, OptionError> {
+    let s = v.ok_or(OptionError::MissingValue)?;
+    let mut n: u64 = 0;
+    if s.is_empty() || s.len() > 19 {
+        return Err(OptionError::BadValue);
+    }
+    for b in s.bytes() {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9).ok_or(OptionError::BadValue)?;
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d)))
+            .ok_or(OptionError::BadValue)?;
+    }
+    if n < min || n > max {
+        return Err(OptionError::BadValue);
+    }
+    T::try_from(n).map_err(|_| OptionError::BadValue)
+}
+
+impl MountOptions {
+    /// Applies one option `key` with optional `value` (`key=value` or a bare flag);
+    /// string options are returned for the caller to store.
+    pub fn set<'v>(
+        &mut self,
+        key: &str,
+        value: Option<&'v str>,
+    ) -> Result<Option<StringOption<'v>>, OptionError> {
+        let flag = |v: Option<&str>| if v.is_some() { Err(OptionError::MissingValue) } else { Ok(()) };
+        let string = |v: Option<&'v str>| v.ok_or(OptionError::MissingValue);
+        match key {
+            "username" | "user" => return Ok(Some(StringOption::Username(string(value)?))),
+            "password" | "pass" => return Ok(Some(StringOption::Password(string(value)?))),
+            "domain" | "dom" | "workgroup" => return Ok(Some(StringOption::Domain(string(value)?))),
+            "vers" => {
+                self.versions = match string(value)? {
+                    "3.1.1" | "3.11" => Versions::Smb311,
+                    "3.0" | "3" => Versions::Smb30,
+                    "3.02" | "3.0.2" => Versions::Smb302,
+                    "2.1" => Versions::Smb21,
+                    "default" => Versions::Smb3Any,
+                    _ => return Err(OptionError::BadValue),
+                }
+            }
+            "port" => self.port = number(value, 1, 65535)?,
+            "sign" => {
+                flag(value)?;
+                self.sign = true;
+            }
+            "echo_interval" => self.echo_interval = number(value, 1, 600)?,
+            "hard" => {
+                flag(value)?;
+                self.hard = true;
+            }
+            "soft" => {
+                flag(value)?;
+                self.hard = false;
+            }
+            "sec" => {
+                if string(value)? != "ntlmssp" {
+                    return Err(OptionError::NotSupported);
+                }
+            }
+            "seal" => return Err(OptionError::NotSupported),
+            _ => return Err(OptionError::Unknown),
+        }
+        Ok(None)
+    }
+}
+
+/// Parses an IPv4 dotted quad.
+pub fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for slot in out.iter_mut() {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')) {
+            return None;
+        }
+        *slot = number::<u8>(Some(p), 0, 255).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// Parses an IPv6 literal (RFC 4291 text form, `::` compression; no embedded IPv4, no
+/// zone), with or without surrounding brackets.
+pub fn parse_ipv6(s: &str) -> Option<[u8; 16]> {
+    let s = s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s);
+    let mut head = [0u16; 8];
+    let mut tail = [0u16; 8];
+    let (left, right, compressed) = match s.find("::") {
+        Some(i) => (s.get(..i)?, s.get(i.checked_add(2)?..)?, true),
+        None => (s, "", false),
+    };
+    let group = |g: &str| -> Option<u16> {
+        if g.is_empty() || g.len() > 4 {
+            return None;
+        }
+        u16::from_str_radix(g, 16).ok()
+    };
+    let fill = |part: &str, out: &mut [u16; 8]| -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let mut n = 0usize;
+        for g in part.split(':') {
+            *out.get_mut(n)? = group(g)?;
+            n = n.checked_add(1)?;
+        }
+        Some(n)
+    };
+    let nl = fill(left, &mut head)?;
+    let nr = fill(right, &mut tail)?;
+    let total = nl.checked_add(nr)?;
+    if (compressed && total > 7) || (!compressed && total != 8) {
+        return None;
+    }
+    let mut words = [0u16; 8];
+    for (dst, src) in words.iter_mut().zip(head.iter().take(nl)) {
+        *dst = *src;
+    }
+    let start = 8usize.checked_sub(nr)?;
+    for (dst, src) in words.iter_mut().skip(start).zip(tail.iter().take(nr)) {
+        *dst = *src;
+    }
+    let mut out = [0u8; 16];
+    for (chunk, w) in out.chunks_exact_mut(2).zip(words) {
+        chunk.copy_from_slice(&w.to_be_bytes());
+    }
+    Some(out)
+}
+
+/// A parsed `//server/share[/prefix]` source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Source<'a> {
+    /// The server address.
+    pub address: Address,
+    /// The server part as written (for the UNC path sent in TREE_CONNECT).
+    pub server: &'a str,
+    /// The share name.
+    pub share: &'a str,
+}
+
+/// Parses `//server/share` (also with backslashes); a trailing path is refused for now.
+pub fn parse_source(src: &str) -> Result<Source<'_>, OptionError> {
+    let rest = src
+        .strip_prefix("//")
+        .or_else(|| src.strip_prefix("\\\\"))
+        .ok_or(OptionError::BadValue)?;
+    let sep = rest.find(['/', '\\']).ok_or(OptionError::BadValue)?;
+    let server = rest.get(..sep).ok_or(OptionError::BadValue)?;
+    let share = rest
+        .get(sep.checked_add(1).ok_or(OptionError::BadValue)?..)
+        .ok_or(OptionError::BadValue)?;
+    let share = share.strip_suffix('/').unwrap_or(share);
+    if share.is_empty() || share.len() > 80 || share.contains(['/', '\\']) {
+        return Err(if share.contains(['/', '\\']) { OptionError::NotSupported } else { OptionError::BadValue });
+    }
+    let address = if let Some(a) = parse_ipv4(server) {
+        Address::V4(a)
+    } else if let Some(a) = parse_ipv6(server) {
+        Address::V6(a)
+    } else {
+        // A host name: needs a resolver in user space (mount helper).
+        return Err(OptionError::NotSupported);
+    };
+    Ok(Source { address, server, share })
+}
