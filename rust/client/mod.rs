@@ -4,5 +4,6 @@
 //! TCP_Server_Info / mid_q_entry), driven by the pure state machines in [`engine`].
 
 pub mod engine;
+pub(crate) mod session;
 
 pub(crate) mod crypto_selftest;

@@ -1,22 +1,144 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The VFS side of smb3rs: the `smb3rs` filesystem type and its mount entry point.
+//! The VFS side of smb3rs: the `smb3rs` filesystem type and its mount.
+//!
+//! A mount parses the cifs-style options, connects a session to `//server/share` and
+//! keeps it for the life of the super block; unmounting logs off. The root is an
+//! empty directory until the file operations land.
 
-use kernel::{bindings, c_str, prelude::*};
+use kernel::{bindings, c_str, fmt, prelude::*};
 
-use crate::sys::vfs::{FileSystem, FsContext, FsType};
+use crate::client::{
+    engine::{
+        auth::Credentials,
+        options::{parse_source, MountOptions, OptionError, StringOption},
+    },
+    session::{Session, Target},
+};
+use crate::sys::{
+    errno,
+    net::NetNs,
+    vfs::{FileSystem, FsContext, FsType},
+};
 
 /// The `smb3rs` filesystem type, registered by the module on load.
 pub(crate) static SMB3RS_FS_TYPE: FsType =
-    FsType::new::<Smb3rsFs>(c_str!("smb3rs"), bindings::FS_RENAME_DOES_D_MOVE);
+    FsType::new(c_str!("smb3rs"), bindings::FS_RENAME_DOES_D_MOVE);
 
-struct Smb3rsFs;
+/// The smb3rs filesystem (its mount protocol).
+pub(crate) struct Smb3rsFs;
+
+/// What a mount collects while its options are parsed.
+pub(crate) struct MountContext {
+    opts: MountOptions,
+    username: Option<KVec<u8>>,
+    password: KVec<u8>,
+    domain: KVec<u8>,
+}
+
+impl Drop for MountContext {
+    fn drop(&mut self) {
+        // The password must not linger in freed memory.
+        self.password.as_mut_slice().fill(0);
+    }
+}
+
+fn copy(s: &str) -> Result<KVec<u8>> {
+    let mut v = KVec::new();
+    v.extend_from_slice(s.as_bytes(), GFP_KERNEL)?;
+    Ok(v)
+}
+
+fn as_str(v: &KVec<u8>) -> Result<&str> {
+    core::str::from_utf8(v.as_slice()).map_err(|_| EINVAL)
+}
 
 impl FileSystem for Smb3rsFs {
-    fn init_fs_context(fc: &mut FsContext) -> Result {
-        // Mounting arrives with the client core; until then say so instead of failing
-        // with a bare errno.
-        fc.error(c_str!("mounting is not implemented yet"));
-        Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)))
+    type Context = MountContext;
+    type Info = Session;
+
+    fn new_context() -> Result<KBox<MountContext>> {
+        Ok(KBox::new(
+            MountContext {
+                opts: MountOptions::default(),
+                username: None,
+                password: KVec::new(),
+                domain: KVec::new(),
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    fn parse_param(
+        ctx: &mut MountContext,
+        fc: &mut FsContext,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<bool> {
+        if key == "source" {
+            return Ok(false);
+        }
+        match ctx.opts.set(key, value) {
+            Ok(None) => {}
+            Ok(Some(StringOption::Username(v))) => ctx.username = Some(copy(v)?),
+            Ok(Some(StringOption::Password(v))) => {
+                ctx.password.as_mut_slice().fill(0);
+                ctx.password = copy(v)?;
+            }
+            Ok(Some(StringOption::Domain(v))) => ctx.domain = copy(v)?,
+            Err(e) => {
+                let (what, err) = match e {
+                    OptionError::Unknown => ("unknown option", EINVAL),
+                    OptionError::MissingValue => ("missing or unexpected value for option", EINVAL),
+                    OptionError::BadValue => ("bad value for option", EINVAL),
+                    OptionError::NotSupported => {
+                        ("not supported yet: option", errno(bindings::EOPNOTSUPP))
+                    }
+                };
+                fc.error_fmt(fmt!("{} '{}'", what, key));
+                return Err(err);
+            }
+        }
+        Ok(true)
+    }
+
+    fn get_tree(
+        ctx: &mut MountContext,
+        fc: &mut FsContext,
+        source: Option<&str>,
+        net: NetNs,
+    ) -> Result<KBox<Session>> {
+        let Some(source) = source else {
+            fc.error(c_str!("no source: mount -t smb3rs //server/share DIR"));
+            return Err(EINVAL);
+        };
+        let src = parse_source(source).map_err(|e| {
+            let msg = match e {
+                OptionError::NotSupported => {
+                    "source must be //ADDRESS/share (IPv4 or IPv6 literal, no subpath yet)"
+                }
+                _ => "malformed source, expected //server/share",
+            };
+            fc.error_fmt(fmt!("{}: '{}'", msg, source));
+            EINVAL
+        })?;
+        let Some(user) = ctx.username.as_ref() else {
+            fc.error(c_str!(
+                "username= is required (guest logons are not supported)"
+            ));
+            return Err(EINVAL);
+        };
+        let login = Credentials {
+            user: as_str(user)?,
+            domain: as_str(&ctx.domain)?,
+            password: as_str(&ctx.password)?,
+            workstation: "smb3rs",
+        };
+        let target = Target {
+            address: src.address,
+            server: src.server,
+            share: src.share,
+        };
+        Session::establish(net, &target, &ctx.opts, &login)
     }
 }

@@ -10,4 +10,34 @@
 pub(crate) mod crypto;
 pub(crate) mod crypto_ffi;
 pub(crate) mod ffi;
+pub(crate) mod net;
 pub(crate) mod vfs;
+
+/// Returns the error for errno `code` (a positive `bindings::E*` constant), for the
+/// codes `kernel::error::code` does not name.
+pub(crate) fn errno(code: u32) -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(code as i32))
+}
+
+/// Fills `buf` with random bytes from the kernel's CSPRNG.
+pub(crate) fn random_bytes(buf: &mut [u8]) {
+    // SAFETY: `buf` is valid for writes of its length.
+    unsafe { kernel::bindings::get_random_bytes(buf.as_mut_ptr().cast(), buf.len()) };
+}
+
+/// Returns the current wall-clock time as a Windows FILETIME (100 ns since 1601).
+pub(crate) fn filetime_now() -> u64 {
+    /// Seconds from 1601-01-01 to 1970-01-01.
+    const EPOCH_DIFF: u64 = 11_644_473_600;
+    let mut ts = kernel::bindings::timespec64 {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is valid for writes.
+    unsafe { kernel::bindings::ktime_get_real_ts64(&mut ts) };
+    let secs = u64::try_from(ts.tv_sec)
+        .unwrap_or(0)
+        .saturating_add(EPOCH_DIFF);
+    let hundreds = u64::try_from(ts.tv_nsec).unwrap_or(0) / 100;
+    secs.saturating_mul(10_000_000).saturating_add(hundreds)
+}
