@@ -104,7 +104,10 @@ fn number<T: TryFrom<u64>>(v: Option<&str>, min: u64, max: u64) -> Result<T, Opt
         return Err(OptionError::BadValue);
     }
     for b in s.bytes() {
-        let d = b.checked_sub(b'0').filter(|d| *d <= 9).ok_or(OptionError::BadValue)?;
+        let d = b
+            .checked_sub(b'0')
+            .filter(|d| *d <= 9)
+            .ok_or(OptionError::BadValue)?;
         n = n
             .checked_mul(10)
             .and_then(|n| n.checked_add(u64::from(d)))
@@ -124,12 +127,20 @@ impl MountOptions {
         key: &str,
         value: Option<&'v str>,
     ) -> Result<Option<StringOption<'v>>, OptionError> {
-        let flag = |v: Option<&str>| if v.is_some() { Err(OptionError::MissingValue) } else { Ok(()) };
+        let flag = |v: Option<&str>| {
+            if v.is_some() {
+                Err(OptionError::MissingValue)
+            } else {
+                Ok(())
+            }
+        };
         let string = |v: Option<&'v str>| v.ok_or(OptionError::MissingValue);
         match key {
             "username" | "user" => return Ok(Some(StringOption::Username(string(value)?))),
             "password" | "pass" => return Ok(Some(StringOption::Password(string(value)?))),
-            "domain" | "dom" | "workgroup" => return Ok(Some(StringOption::Domain(string(value)?))),
+            "domain" | "dom" | "workgroup" => {
+                return Ok(Some(StringOption::Domain(string(value)?)))
+            }
             "vers" => {
                 self.versions = match string(value)? {
                     "3.1.1" | "3.11" => Versions::Smb311,
@@ -183,7 +194,10 @@ pub fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
 /// Parses an IPv6 literal (RFC 4291 text form, `::` compression; no embedded IPv4, no
 /// zone), with or without surrounding brackets.
 pub fn parse_ipv6(s: &str) -> Option<[u8; 16]> {
-    let s = s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s);
+    let s = s
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(s);
     let mut head = [0u16; 8];
     let mut tail = [0u16; 8];
     let (left, right, compressed) = match s.find("::") {
@@ -252,7 +266,11 @@ pub fn parse_source(src: &str) -> Result<Source<'_>, OptionError> {
         .ok_or(OptionError::BadValue)?;
     let share = share.strip_suffix('/').unwrap_or(share);
     if share.is_empty() || share.len() > 80 || share.contains(['/', '\\']) {
-        return Err(if share.contains(['/', '\\']) { OptionError::NotSupported } else { OptionError::BadValue });
+        return Err(if share.contains(['/', '\\']) {
+            OptionError::NotSupported
+        } else {
+            OptionError::BadValue
+        });
     }
     let address = if let Some(a) = parse_ipv4(server) {
         Address::V4(a)
@@ -262,5 +280,9 @@ pub fn parse_source(src: &str) -> Result<Source<'_>, OptionError> {
         // A host name: needs a resolver in user space (mount helper).
         return Err(OptionError::NotSupported);
     };
-    Ok(Source { address, server, share })
+    Ok(Source {
+        address,
+        server,
+        share,
+    })
 }
