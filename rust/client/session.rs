@@ -64,7 +64,8 @@ pub(crate) struct Target<'a> {
 pub(crate) struct Session {
     sock: TcpSocket,
     crypto: KernelCrypto,
-    negotiated: Negotiated,
+    /// What NEGOTIATE selected (`None` until it completes).
+    negotiated: Option<Negotiated>,
     credits: CreditWindow,
     session_id: u64,
     tree_id: u32,
@@ -105,20 +106,7 @@ impl Session {
             Self {
                 sock,
                 crypto: KernelCrypto::new()?,
-                // Replaced by the real selection right below.
-                negotiated: Negotiated {
-                    dialect: Dialect::Smb311,
-                    server_guid: [0; 16],
-                    security_mode: 0,
-                    capabilities: 0,
-                    cipher: None,
-                    signing: SigningAlgorithm::AesCmac,
-                    signing_required: false,
-                    posix: false,
-                    max_read: 0,
-                    max_write: 0,
-                    max_transact: 0,
-                },
+                negotiated: None,
                 credits: CreditWindow::new(),
                 session_id: 0,
                 tree_id: 0,
@@ -128,14 +116,14 @@ impl Session {
             },
             GFP_KERNEL,
         )?;
-        let preauth = s.negotiate(opts)?;
-        s.session_setup(login, &preauth)?;
+        let (negotiated, preauth) = s.negotiate(opts)?;
+        s.session_setup(login, negotiated, &preauth)?;
         s.tree_connect(target)?;
         pr_info!(
             "connected to \\\\{}\\{}: dialect {:#x}, session {:#x}, tree {:#x}, signing {}\n",
             target.server,
             target.share,
-            s.negotiated.dialect.wire(),
+            negotiated.dialect.wire(),
             s.session_id,
             s.tree_id,
             if s.sign { "on" } else { "off" }
@@ -143,7 +131,7 @@ impl Session {
         Ok(s)
     }
 
-    fn negotiate(&mut self, opts: &MountOptions) -> Result<PreauthHash> {
+    fn negotiate(&mut self, opts: &MountOptions) -> Result<(Negotiated, PreauthHash)> {
         let mut client_guid = [0u8; 16];
         let mut salt = [0u8; 32];
         sys::random_bytes(&mut client_guid);
@@ -177,12 +165,17 @@ impl Session {
                 .map_err(|_| EINVAL)?;
         }
         self.credits.set_multi_credit(negotiated.large_mtu());
-        self.negotiated = negotiated;
-        Ok(preauth)
+        self.negotiated = Some(negotiated);
+        Ok((negotiated, preauth))
     }
 
-    fn session_setup(&mut self, login: &Credentials<'_>, preauth: &PreauthHash) -> Result {
-        let mut setup = SessionSetup::new(*login, self.negotiated, preauth);
+    fn session_setup(
+        &mut self,
+        login: &Credentials<'_>,
+        negotiated: Negotiated,
+        preauth: &PreauthHash,
+    ) -> Result {
+        let mut setup = SessionSetup::new(*login, negotiated, preauth);
         let mut rnd = Randomness {
             client_challenge: [0; 8],
             random_session_key: [0; 16],
@@ -215,9 +208,9 @@ impl Session {
         }
         self.session_id = est.session_id;
         self.crypto
-            .prepare_signing(self.negotiated.signing, est.keys.signing_key())?;
+            .prepare_signing(negotiated.signing, est.keys.signing_key())?;
         self.keys = Some(est.keys);
-        self.sign = self.negotiated.signing_required;
+        self.sign = negotiated.signing_required;
         Ok(())
     }
 
@@ -265,10 +258,11 @@ impl Session {
         })?;
         let mut hdr = Header::new(command);
         hdr.message_id = r.message_id;
-        hdr.credit_charge = if self.negotiated.dialect == Dialect::Smb202 {
-            0
-        } else {
-            1
+        // CreditCharge is reserved (zero) before a dialect is known and on 2.0.2.
+        let dialect = self.negotiated.map(|n| n.dialect);
+        hdr.credit_charge = match dialect {
+            None | Some(Dialect::Smb202) => 0,
+            Some(_) => 1,
         };
         hdr.credits = self.credits.request_amount();
         hdr.session_id = self.session_id;
@@ -282,18 +276,12 @@ impl Session {
         let pdu = body.get_mut(..len).ok_or(EINVAL)?;
         // 3.1.1 signs TREE_CONNECT even when signing is not required (MS-SMB2
         // 3.2.4.1.1): it protects the negotiation; Samba refuses it unsigned.
-        let must_sign = self.sign
-            || (command == Command::TreeConnect && self.negotiated.dialect == Dialect::Smb311);
+        let must_sign =
+            self.sign || (command == Command::TreeConnect && dialect == Some(Dialect::Smb311));
         if must_sign && command != Command::SessionSetup {
-            if let Some(keys) = &self.keys {
-                signing::sign(
-                    &self.crypto,
-                    self.negotiated.signing,
-                    keys.signing_key(),
-                    pdu,
-                    &[],
-                )
-                .map_err(|_| EINVAL)?;
+            if let (Some(keys), Some(n)) = (&self.keys, &self.negotiated) {
+                signing::sign(&self.crypto, n.signing, keys.signing_key(), pdu, &[])
+                    .map_err(|_| EINVAL)?;
             }
         }
         frame.copy_from_slice(&u32::try_from(len).map_err(|_| EINVAL)?.to_be_bytes());
@@ -335,20 +323,16 @@ impl Session {
     /// Checks a reply's signature once the session has keys; on a signed session an
     /// unsigned success is refused (it could be forged).
     fn verify(&self, pdu: &[u8], flags: u32) -> Result {
-        let Some(keys) = &self.keys else {
+        let (Some(keys), Some(n)) = (&self.keys, &self.negotiated) else {
             return Ok(());
         };
         if flags & FLAG_SIGNED != 0 {
-            return signing::verify(
-                &self.crypto,
-                self.negotiated.signing,
-                keys.signing_key(),
-                &[pdu],
-            )
-            .map_err(|_| {
-                pr_err!("dropping a reply with a bad signature\n");
-                errno(kernel::bindings::EACCES)
-            });
+            return signing::verify(&self.crypto, n.signing, keys.signing_key(), &[pdu]).map_err(
+                |_| {
+                    pr_err!("dropping a reply with a bad signature\n");
+                    errno(kernel::bindings::EACCES)
+                },
+            );
         }
         if self.sign {
             return Err(proto_error("unsigned reply on a signed session"));
