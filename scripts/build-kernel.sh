@@ -47,4 +47,9 @@ make -C "$src" O="$out" "${KMAKE_VARS[@]}" -j"$(nproc)" bzImage modules >"$out/b
 echo "$(( $(date +%s) - start ))" > "$out/.build-seconds"
 touch "$out/.smb3rs-built"
 log "kernel built in $(cat "$out/.build-seconds") s"
+
+# Builds of this flavour under older keys are superseded: free their space.
+for old in "$SMB3RS_CACHE/kernel/$flavour"-*; do
+	[ "$old" = "$out" ] || [ ! -d "$old" ] || { log "removing superseded $old"; rm -rf "$old"; }
+done
 printf '%s\n' "$out"
