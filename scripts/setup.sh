@@ -31,7 +31,7 @@ mkdir -p "$SMB3RS_TOOLS/bin"
 # ksmbd-tools conflicts with samba as a package; unpack it beside samba instead.
 if [ ! -x "$KSMBD_TOOLS_DIR/usr/sbin/ksmbd.mountd" ]; then
 	log "unpacking ksmbd-tools"
-	tmp=$(mktemp -d); chmod 755 "$tmp"
+	tmp=$(mktemp -d); chmod 777 "$tmp" # apt downloads as user _apt
 	(cd "$tmp" && apt-get download ksmbd-tools >/dev/null)
 	rm -rf "$KSMBD_TOOLS_DIR"
 	dpkg -x "$tmp"/ksmbd-tools_*.deb "$KSMBD_TOOLS_DIR"
