@@ -32,7 +32,7 @@ rm -f "$outdir/exit-status" "$outdir/console.log"
 # The guest reads what to run from OUTDIR: arguments may contain anything.
 {
 	printf 'SMB3RS_TOP=%q\n' "$SMB3RS_TOP"
-	printf 'SMB3RS_OUT=%q\n' /tmp/out
+	printf 'SMB3RS_OUT=%q\n' /run/smb3rs-out
 	printf 'SMB3RS_KTOOLS=%q\n' "$KSMBD_TOOLS_DIR/usr/sbin"
 	printf 'GUEST_CMD=(%s)\n' "$(printf '%q ' "$script" "$@")"
 } > "$outdir/guest.env"

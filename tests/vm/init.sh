@@ -5,6 +5,7 @@
 # and reboots (QEMU runs with -no-reboot, so the VM ends).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=dumb LANG=C.UTF-8
+OUT=/run/smb3rs-out
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -17,23 +18,32 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
-for d in /tmp /run /var/lib /var/cache /var/log /var/tmp; do
-	mount -t tmpfs -o mode=1777 tmpfs "$d"
-done
-mkdir -p /tmp/out
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 smb3rs_out /tmp/out
-cp -a /etc /tmp/etc && mount --bind /tmp/etc /etc
-hostname smb3rs-vm
-ip link set lo up
 
+# The output share says what to run and where the checkout is.
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p "$OUT" /run/smb3rs-top
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 smb3rs_out "$OUT"
 status=125
-if . /tmp/out/guest.env; then
+if . "$OUT/guest.env"; then
+	# The checkout may live under a directory the tmpfs mounts below hide (CI clones
+	# into /tmp): keep a view of it and put it back where it was.
+	mount --bind "$SMB3RS_TOP" /run/smb3rs-top
+	for d in /tmp /var/lib /var/cache /var/log /var/tmp; do
+		mount -t tmpfs -o mode=1777 tmpfs "$d"
+	done
+	if [ ! -d "$SMB3RS_TOP/tests" ]; then
+		mkdir -p "$SMB3RS_TOP"
+		mount --bind /run/smb3rs-top "$SMB3RS_TOP"
+	fi
+	cp -a /etc /tmp/etc && mount --bind /tmp/etc /etc
+	hostname smb3rs-vm
+	ip link set lo up
 	export SMB3RS_TOP SMB3RS_OUT SMB3RS_KTOOLS
 	cd "$SMB3RS_TOP" && "${GUEST_CMD[@]}" </dev/null
 	status=$?
 fi
-dmesg > /tmp/out/dmesg.txt 2>/dev/null
-echo "$status" > /tmp/out/exit-status
+dmesg > "$OUT/dmesg.txt" 2>/dev/null
+echo "$status" > "$OUT/exit-status"
 sync
 echo b > /proc/sysrq-trigger
 sleep 10
