@@ -61,14 +61,7 @@ fn smb311_signing_key_from_preauth_example() {
     }
     let sk = h("270E1BA896585EEB7AF3472D3B4C75A7");
     let want = h("73FE7A9A77BEF0BDE49C650D8CCB5F76");
-    let got = derive_signing_key(
-        &P,
-        Dialect::Smb311,
-        Some(AeadCipher::Aes128Gcm),
-        &sk,
-        hash.value(),
-    )
-    .unwrap();
+    let got = derive_signing_key(&P, Dialect::Smb311, &sk, hash.value()).unwrap();
     assert_eq!(got.to_vec(), want);
     let keys = derive_session_keys(
         &P,
@@ -231,14 +224,7 @@ fn aes256_cipher_keys_use_l256_and_the_full_session_key() {
         direct_kdf(&full[..16], label::SMB311_APP, &preauth, 128, 1)[..16]
     );
     assert_eq!(
-        derive_signing_key(
-            &P,
-            Dialect::Smb311,
-            Some(AeadCipher::Aes256Gcm),
-            &full,
-            &preauth
-        )
-        .unwrap(),
+        derive_signing_key(&P, Dialect::Smb311, &full, &preauth).unwrap(),
         *keys.signing_key()
     );
 }
@@ -309,7 +295,6 @@ fn anatomy_smb30_multichannel_keys() {
     let ch2 = derive_signing_key(
         &P,
         Dialect::Smb300,
-        Some(AeadCipher::Aes128Ccm),
         &h("4E01A2B313BCF660CC250BEF021AEDE6"),
         &[0; 64],
     )
@@ -362,7 +347,6 @@ fn anatomy_smb311_binding_chain_and_channel_key() {
     let ch = derive_signing_key(
         &P,
         Dialect::Smb311,
-        Some(AeadCipher::Aes128Gcm),
         &h("84B9DBB730116A8FA6E9889555C265F9"),
         hash.value(),
     )

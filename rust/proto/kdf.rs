@@ -186,7 +186,7 @@ pub fn derive_session_keys<P: CryptoProvider>(
     if !dialect.is_smb3() {
         return Ok(keys);
     }
-    keys.signing = derive_signing_key(p, dialect, cipher, full_session_key, preauth_hash)?;
+    keys.signing = derive_signing_key(p, dialect, full_session_key, preauth_hash)?;
     let (app_label, app_ctx): (&[u8], &[u8]) = if dialect == Dialect::Smb311 {
         (label::SMB311_APP, preauth_hash)
     } else {
@@ -239,12 +239,10 @@ pub fn derive_session_keys<P: CryptoProvider>(
 /// channel has its own signing key; 3.1.1 uses the binding exchange's preauth hash).
 ///
 /// For 2.x dialects this is the session key. The connection's cipher does not enter
-/// the derivation (the signing key is a 128-bit key, L = 128, with every cipher);
-/// `_cipher` only keeps the call shaped like [`derive_session_keys`].
+/// the derivation: the signing key is a 128-bit key, L = 128, with every cipher.
 pub fn derive_signing_key<P: CryptoProvider>(
     p: &P,
     dialect: Dialect,
-    _cipher: Option<AeadCipher>,
     full_session_key: &[u8],
     preauth_hash: &[u8; PREAUTH_HASH_LEN],
 ) -> Result<[u8; SIGNING_KEY_LEN], CryptoError> {
