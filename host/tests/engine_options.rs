@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use smb3rs_proto::client::engine::options::{
-    parse_ipv4, parse_ipv6, parse_source, Address, MountOptions, OptionError, StringOption, Versions,
+    parse_ipv4, parse_ipv6, parse_source, Address, MountOptions, OptionError, StringOption,
+    Versions,
 };
 use smb3rs_proto::proto::negotiate::Dialect;
 
@@ -11,9 +12,18 @@ use smb3rs_proto::proto::negotiate::Dialect;
 fn cifs_option_names_are_understood() {
     let mut o = MountOptions::default();
     assert_eq!(o.versions.dialects(), &[Dialect::Smb311]);
-    assert_eq!(o.set("user", Some("alice")), Ok(Some(StringOption::Username("alice"))));
-    assert_eq!(o.set("pass", Some("p=w,d")), Ok(Some(StringOption::Password("p=w,d"))));
-    assert_eq!(o.set("dom", Some("CORP")), Ok(Some(StringOption::Domain("CORP"))));
+    assert_eq!(
+        o.set("user", Some("alice")),
+        Ok(Some(StringOption::Username("alice")))
+    );
+    assert_eq!(
+        o.set("pass", Some("p=w,d")),
+        Ok(Some(StringOption::Password("p=w,d")))
+    );
+    assert_eq!(
+        o.set("dom", Some("CORP")),
+        Ok(Some(StringOption::Domain("CORP")))
+    );
     for (k, v) in [
         ("vers", Some("3.0")),
         ("port", Some("4455")),
@@ -24,9 +34,15 @@ fn cifs_option_names_are_understood() {
     ] {
         assert_eq!(o.set(k, v), Ok(None));
     }
-    assert_eq!((o.versions, o.port, o.sign, o.hard, o.echo_interval), (Versions::Smb30, 4455, true, false, 5));
+    assert_eq!(
+        (o.versions, o.port, o.sign, o.hard, o.echo_interval),
+        (Versions::Smb30, 4455, true, false, 5)
+    );
     o.set("vers", Some("default")).unwrap();
-    assert_eq!(o.versions.dialects(), &[Dialect::Smb311, Dialect::Smb302, Dialect::Smb300]);
+    assert_eq!(
+        o.versions.dialects(),
+        &[Dialect::Smb311, Dialect::Smb302, Dialect::Smb300]
+    );
 }
 
 #[test]
@@ -36,7 +52,10 @@ fn bad_options_are_errors_naming_the_problem() {
     assert_eq!(o.set("port", Some("0")), Err(OptionError::BadValue));
     assert_eq!(o.set("port", Some("65536")), Err(OptionError::BadValue));
     assert_eq!(o.set("port", Some("44x")), Err(OptionError::BadValue));
-    assert_eq!(o.set("port", Some("99999999999999999999999")), Err(OptionError::BadValue));
+    assert_eq!(
+        o.set("port", Some("99999999999999999999999")),
+        Err(OptionError::BadValue)
+    );
     assert_eq!(o.set("port", None), Err(OptionError::MissingValue));
     assert_eq!(o.set("sign", Some("yes")), Err(OptionError::MissingValue));
     assert_eq!(o.set("vers", Some("1.0")), Err(OptionError::BadValue));
@@ -47,7 +66,15 @@ fn bad_options_are_errors_naming_the_problem() {
 #[test]
 fn addresses() {
     assert_eq!(parse_ipv4("127.0.0.1"), Some([127, 0, 0, 1]));
-    for bad in ["256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "a.b.c.d", "", "1..2.3"] {
+    for bad in [
+        "256.0.0.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "01.2.3.4",
+        "a.b.c.d",
+        "",
+        "1..2.3",
+    ] {
         assert_eq!(parse_ipv4(bad), None, "{bad}");
     }
     let mut lo = [0u8; 16];
@@ -58,7 +85,14 @@ fn addresses() {
     let full = parse_ipv6("fe80:0:0:0:1:2:3:4").unwrap();
     assert_eq!(full, parse_ipv6("fe80::1:2:3:4").unwrap());
     assert_eq!(&full[..2], &[0xfe, 0x80]);
-    for bad in ["1::2::3", "12345::", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "g::1", ":::"] {
+    for bad in [
+        "1::2::3",
+        "12345::",
+        "1:2:3:4:5:6:7",
+        "1:2:3:4:5:6:7:8:9",
+        "g::1",
+        ":::",
+    ] {
         assert_eq!(parse_ipv6(bad), None, "{bad}");
     }
 }
@@ -66,11 +100,23 @@ fn addresses() {
 #[test]
 fn sources() {
     let s = parse_source("//127.0.0.1/share").unwrap();
-    assert_eq!((s.address, s.server, s.share), (Address::V4([127, 0, 0, 1]), "127.0.0.1", "share"));
+    assert_eq!(
+        (s.address, s.server, s.share),
+        (Address::V4([127, 0, 0, 1]), "127.0.0.1", "share")
+    );
     assert_eq!(parse_source("\\\\10.1.2.3\\data").unwrap().share, "data");
-    assert!(matches!(parse_source("//[::1]/s").unwrap().address, Address::V6(_)));
-    assert_eq!(parse_source("//fileserver/share"), Err(OptionError::NotSupported));
-    assert_eq!(parse_source("//1.2.3.4/share/sub"), Err(OptionError::NotSupported));
+    assert!(matches!(
+        parse_source("//[::1]/s").unwrap().address,
+        Address::V6(_)
+    ));
+    assert_eq!(
+        parse_source("//fileserver/share"),
+        Err(OptionError::NotSupported)
+    );
+    assert_eq!(
+        parse_source("//1.2.3.4/share/sub"),
+        Err(OptionError::NotSupported)
+    );
     for bad in ["", "1.2.3.4/share", "//1.2.3.4", "//1.2.3.4/", "/1.2.3.4/x"] {
         assert_eq!(parse_source(bad), Err(OptionError::BadValue), "{bad}");
     }
