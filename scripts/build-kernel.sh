@@ -16,6 +16,15 @@ if [ -f "$out/.smb3rs-built" ]; then
 	exit 0
 fi
 
+# One kernel build at a time (2 cores); whoever waited may find it built.
+mkdir -p "$SMB3RS_CACHE"
+exec 8>"$SMB3RS_CACHE/kernel-build.lock"
+flock 8
+if [ -f "$out/.smb3rs-built" ]; then
+	printf '%s\n' "$out"
+	exit 0
+fi
+
 log "building the $flavour kernel in $out (cold cache: about 15 minutes on 2 cores)"
 rm -rf "$out"
 mkdir -p "$out"

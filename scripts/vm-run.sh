@@ -24,6 +24,10 @@ done
 kdir=$1 outdir=$2 script=$3
 shift 3
 bzimage=$kdir/arch/x86/boot/bzImage
+# One VM at a time on this machine (2 cores): a second caller waits its turn.
+mkdir -p "$SMB3RS_CACHE"
+exec 9>"$SMB3RS_CACHE/vm.lock"
+flock 9
 [ -f "$bzimage" ] || die "no kernel image at $bzimage"
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
