@@ -25,20 +25,29 @@ module! {
 
 struct Smb3rs {
     _fs: sys::vfs::Registration,
+    _proc: sys::proc::ProcRegistration,
+    /// Last: released once nothing can allocate request headers any more.
+    _frags: sys::mem::FragCache,
 }
 
 impl kernel::Module for Smb3rs {
     fn init(module: &'static ThisModule) -> Result<Self> {
         // Like a crypto driver, refuse to load with crypto that gives wrong answers.
         client::crypto_selftest::self_test()?;
+        let proc = sys::proc::ProcRegistration::register()?;
         let fs = sys::vfs::Registration::register(&fs::SMB3RS_FS_TYPE, module)?;
         pr_info!("registered filesystem type smb3rs\n");
-        Ok(Self { _fs: fs })
+        Ok(Self {
+            _fs: fs,
+            _proc: proc,
+            _frags: sys::mem::FragCache,
+        })
     }
 }
 
 impl Drop for Smb3rs {
     fn drop(&mut self) {
         pr_info!("unloading\n");
+        client::session::release_table();
     }
 }

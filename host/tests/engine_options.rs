@@ -31,13 +31,16 @@ fn cifs_option_names_are_understood() {
         ("soft", None),
         ("echo_interval", Some("5")),
         ("sec", Some("ntlmssp")),
+        ("nosharesock", None),
     ] {
         assert_eq!(o.set(k, v), Ok(None));
     }
     assert_eq!(
-        (o.versions, o.port, o.sign, o.hard, o.echo_interval),
-        (Versions::Smb30, 4455, true, false, 5)
+        (o.versions, o.port, o.sign, o.hard, o.echo_interval, o.nosharesock),
+        (Versions::Smb30, 4455, true, false, 5, true)
     );
+    assert!(!MountOptions::default().nosharesock);
+    assert_eq!(o.set("nosharesock", Some("1")), Err(OptionError::MissingValue));
     o.set("vers", Some("default")).unwrap();
     assert_eq!(
         o.versions.dialects(),

@@ -31,7 +31,10 @@ fn multi_credit_requests_consume_consecutive_ids() {
     w.set_multi_credit(true);
     let charge = w.charge_for(1024 * 1024);
     assert_eq!(charge, 16);
+    // A handshake encodes its header with the id the next reservation will get.
+    assert_eq!(w.next_message_id(), 1);
     let a = w.reserve(charge).unwrap();
+    assert_eq!(w.next_message_id(), 17);
     let b = w.reserve(1).unwrap();
     assert_eq!(a.message_id, 1);
     assert_eq!(b.message_id, 17);

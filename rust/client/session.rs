@@ -1,50 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A session over one TCP channel, as a mount sets it up: connect, NEGOTIATE,
-//! SESSION_SETUP (NTLMSSP), TREE_CONNECT; TREE_DISCONNECT and LOGOFF when dropped.
+//! Sessions (cifs.ko's cifs_ses): the user's authenticated context on a server, its
+//! channels, and the table through which mounts of the same server and user share
+//! one session.
 //!
-//! The handshake runs in the mounting task with one request in flight, so it needs no
-//! receive thread: each reply is read and matched by message id right after its
-//! request. Interim (STATUS_PENDING) replies grant credits and are waited past. The
-//! receive thread and per-message completions take over for file I/O. Every wait is a
-//! socket wait bounded by the channel timeout and interrupted by signals.
+//! A session is set up on its first channel: connect, NEGOTIATE, SESSION_SETUP
+//! (NTLMSSP), all through the channel's messages and receive thread. Every mount then
+//! connects its own tree ([`super::tree::Tree`]). The session table counts the mounts
+//! using each session; the last one to go sends LOGOFF. `nosharesock` mounts get a
+//! session of their own that no other mount joins.
 
-use kernel::prelude::*;
+use core::sync::atomic::{AtomicIsize, Ordering};
 
-use crate::client::engine::{
-    auth::{Credentials, Randomness, SessionSetup, Step},
-    credits::CreditWindow,
-    negotiate::{Negotiated, Offer},
-    options::{Address, MountOptions},
+use kernel::{prelude::*, sync::Arc};
+
+use super::{
+    channel::{Channel, ChannelHandle, WaitPolicy},
+    engine::{
+        auth::{Credentials, Randomness, SessionSetup, Step},
+        negotiate::{Negotiated, Offer},
+        options::{Address, MountOptions},
+        select::{pick_channel, ChannelLoad},
+        state::ChannelState,
+    },
+    message::Request,
 };
 use crate::proto::{
     crypto::AeadCipher,
-    cursor::Writer,
-    header::{encode_pdu, Command, Header, HeaderId, FLAG_ASYNC_COMMAND, FLAG_SIGNED, HEADER_SIZE},
-    kdf::SessionKeys,
+    header::{encode_pdu, Command, Header, HeaderId, HEADER_SIZE},
     negotiate::Dialect,
     preauth::PreauthHash,
     session::Logoff,
-    signing::{self, SigningAlgorithm},
-    status,
-    tree::{TreeConnectRequest, TreeConnectResponse, TreeDisconnectRequest},
-    types::WireName,
+    signing::SigningAlgorithm,
 };
 use crate::sys::{
-    self,
-    crypto::KernelCrypto,
-    errno,
+    self, errno,
     net::{NetNs, TcpSocket},
+    sync::GlobalTable,
 };
 
-/// Largest reply accepted during the handshake; anything bigger is hostile.
-const MAX_HANDSHAKE_PDU: usize = 65536;
-/// Size of the request buffer (frame header + one handshake request).
-const TX_SIZE: usize = 4096;
-/// Replies with other message ids skipped before giving up on a reply.
-const MAX_STRAY_REPLIES: u32 = 16;
-/// Connect and per-reply timeout of the handshake.
-const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
+/// Connect timeout, and how long each handshake reply may take.
+pub(crate) const HANDSHAKE_TIMEOUT_MS: u32 = 20_000;
+/// How long LOGOFF may take when the last mount goes.
+const LOGOFF_TIMEOUT_MS: u32 = 5_000;
+/// Room for a NEGOTIATE or SESSION_SETUP request (header, body, contexts, blob).
+const HANDSHAKE_PDU_ROOM: usize = 2048;
 /// Ciphers offered in 3.1.1 (we cannot encrypt yet: none).
 const CIPHERS: &[AeadCipher] = &[];
 /// Signing algorithms offered in 3.1.1, most preferred first.
@@ -60,33 +60,67 @@ pub(crate) struct Target<'a> {
     pub(crate) share: &'a str,
 }
 
-/// An established session with one tree connected.
-pub(crate) struct Session {
-    sock: TcpSocket,
-    crypto: KernelCrypto,
-    /// What NEGOTIATE selected (`None` until it completes).
-    negotiated: Option<Negotiated>,
-    credits: CreditWindow,
-    session_id: u64,
-    tree_id: u32,
-    keys: Option<SessionKeys>,
-    sign: bool,
-    tx: KVec<u8>,
+/// What must match for two mounts to share a session.
+struct ShareKey {
+    /// The network namespace (its address; the session's socket pins it).
+    net: usize,
+    address: Address,
+    opts: MountOptions,
+    user: KVec<u8>,
+    domain: KVec<u8>,
+    password: KVec<u8>,
 }
 
-fn proto_error(what: &str) -> Error {
-    pr_err!("malformed or unexpected reply from the server: {}\n", what);
-    errno(kernel::bindings::EPROTO)
+impl ShareKey {
+    fn matches(&self, other: &ShareKey) -> bool {
+        self.net == other.net
+            && self.address == other.address
+            && self.opts == other.opts
+            && self.user == other.user
+            && self.domain == other.domain
+            && self.password == other.password
+    }
+}
+
+impl Drop for ShareKey {
+    fn drop(&mut self) {
+        self.password.as_mut_slice().fill(0);
+    }
+}
+
+/// Copies a string into a new vector.
+pub(crate) fn copy_str(s: &str) -> Result<KVec<u8>> {
+    let mut v = KVec::new();
+    v.extend_from_slice(s.as_bytes(), GFP_KERNEL)?;
+    Ok(v)
+}
+
+/// An authenticated session.
+pub(crate) struct Session {
+    /// The channels; fixed once set up, so picking one takes no lock.
+    channels: KVec<ChannelHandle>,
+    pub(crate) session_id: u64,
+    pub(crate) negotiated: Negotiated,
+    /// Whether every request is signed.
+    pub(crate) sign: bool,
+    /// How requests wait: `hard` or `soft` semantics.
+    pub(crate) policy: WaitPolicy,
+    /// `\\server` as the mount named it.
+    pub(crate) server: KVec<u8>,
+    /// Trees connected (one per mount).
+    trees: AtomicIsize,
+    key: ShareKey,
 }
 
 impl Session {
     /// Connects to `target` in namespace `net` and logs on with `login`.
-    pub(crate) fn establish(
+    fn establish(
         net: NetNs,
         target: &Target<'_>,
         opts: &MountOptions,
         login: &Credentials<'_>,
-    ) -> Result<KBox<Self>> {
+        key: ShareKey,
+    ) -> Result<Self> {
         let addr: &[u8] = match &target.address {
             Address::V4(a) => a,
             Address::V6(a) => a,
@@ -100,275 +134,357 @@ impl Session {
                     e.to_errno()
                 );
             })?;
-        let mut tx = KVec::new();
-        tx.extend_with(TX_SIZE, 0u8, GFP_KERNEL)?;
-        let mut s = KBox::new(
-            Self {
-                sock,
-                crypto: KernelCrypto::new()?,
-                negotiated: None,
-                credits: CreditWindow::new(),
-                session_id: 0,
-                tree_id: 0,
-                keys: None,
-                sign: false,
-                tx,
-            },
-            GFP_KERNEL,
-        )?;
-        let (negotiated, preauth) = s.negotiate(opts)?;
-        s.session_setup(login, negotiated, &preauth)?;
-        s.tree_connect(target)?;
-        pr_info!(
-            "connected to \\\\{}\\{}: dialect {:#x}, session {:#x}, tree {:#x}, signing {}\n",
-            target.server,
-            target.share,
-            negotiated.dialect.wire(),
-            s.session_id,
-            s.tree_id,
-            if s.sign { "on" } else { "off" }
-        );
-        Ok(s)
-    }
-
-    fn negotiate(&mut self, opts: &MountOptions) -> Result<(Negotiated, PreauthHash)> {
-        let mut client_guid = [0u8; 16];
-        let mut salt = [0u8; 32];
-        sys::random_bytes(&mut client_guid);
-        sys::random_bytes(&mut salt);
-        let offer = Offer {
-            dialects: opts.versions.dialects(),
-            signing_required: opts.sign,
-            client_guid,
-            salt,
-            ciphers: CIPHERS,
-            signing_algorithms: SIGNING,
-            posix: true,
+        let handle = Channel::start(sock, opts.echo_interval)?;
+        let chan = handle.channel().clone();
+        let (negotiated, preauth) = negotiate(&chan, opts)?;
+        let session_id = session_setup(&chan, login, negotiated, &preauth)?;
+        let mut channels = KVec::new();
+        channels.push(handle, GFP_KERNEL)?;
+        let policy = if opts.hard {
+            WaitPolicy::WhileAlive
+        } else {
+            WaitPolicy::Limit(opts.echo_interval.saturating_mul(2000))
         };
-        let mut preauth = PreauthHash::new();
-        let mut sent = PreauthHash::new();
-        let reply = self.exchange(Command::Negotiate, |crypto, hdr, w| {
-            let start = w.pos();
-            let n = offer.encode(hdr, w).map_err(|_| EINVAL)?;
-            let req = w.written().get(start..).unwrap_or(&[]);
-            sent.update(crypto, &[req]).map_err(|_| EINVAL)?;
-            Ok(n)
-        })?;
-        let negotiated = Negotiated::from_response(&offer, &reply).map_err(|e| {
-            pr_err!("negotiate failed: {:?}\n", e);
-            errno(e.errno() as u32)
-        })?;
-        if negotiated.dialect == Dialect::Smb311 {
-            preauth = sent;
-            preauth
-                .update(&self.crypto, &[&reply])
-                .map_err(|_| EINVAL)?;
-        }
-        self.credits.set_multi_credit(negotiated.large_mtu());
-        self.negotiated = Some(negotiated);
-        Ok((negotiated, preauth))
+        Ok(Self {
+            channels,
+            session_id,
+            negotiated,
+            sign: negotiated.signing_required,
+            policy,
+            server: copy_str(target.server)?,
+            trees: AtomicIsize::new(0),
+            key,
+        })
     }
 
-    fn session_setup(
-        &mut self,
-        login: &Credentials<'_>,
-        negotiated: Negotiated,
-        preauth: &PreauthHash,
-    ) -> Result {
-        let mut setup = SessionSetup::new(*login, negotiated, preauth);
-        let mut rnd = Randomness {
-            client_challenge: [0; 8],
-            random_session_key: [0; 16],
-            timestamp: sys::filetime_now(),
+    /// Picks the channel for the next request: the least loaded good one, without a
+    /// lock (the channel list does not change after setup).
+    pub(crate) fn channel(&self) -> Result<&Arc<Channel>> {
+        const MAX: usize = 16;
+        let idle = ChannelLoad {
+            state: ChannelState::Closed,
+            in_flight: 0,
+            credits: 0,
         };
-        sys::random_bytes(&mut rnd.client_challenge);
-        sys::random_bytes(&mut rnd.random_session_key);
-        let mut last: Option<KVec<u8>> = None;
-        loop {
-            let prev = last.as_deref();
-            let setup_ref = &mut setup;
-            let reply = self.exchange(Command::SessionSetup, |crypto, hdr, w| {
-                setup_ref
-                    .next_request(crypto, hdr, prev, &rnd, w)
-                    .map_err(|e| errno(e.errno() as u32))
-            })?;
-            match setup.on_response(&self.crypto, &reply) {
-                Ok(Step::Continue) => last = Some(reply),
-                Ok(Step::Done) => break,
-                Err(e) => {
-                    pr_err!("session setup as {} failed: {:?}\n", login.user, e);
-                    return Err(errno(e.errno() as u32));
-                }
-            }
-        }
-        let est = setup.take_established().ok_or(EINVAL)?;
-        if est.encrypt_data {
-            pr_err!("the server requires encryption, which smb3rs does not do yet\n");
-            return Err(errno(kernel::bindings::EOPNOTSUPP));
-        }
-        self.session_id = est.session_id;
-        self.crypto
-            .prepare_signing(negotiated.signing, est.keys.signing_key())?;
-        self.keys = Some(est.keys);
-        self.sign = negotiated.signing_required;
-        Ok(())
-    }
-
-    fn tree_connect(&mut self, target: &Target<'_>) -> Result {
-        let mut path = KVec::new();
-        for part in ["\\\\", target.server, "\\", target.share] {
-            path.extend_from_slice(part.as_bytes(), GFP_KERNEL)?;
-        }
-        let path = core::str::from_utf8(&path).map_err(|_| EINVAL)?;
-        let reply = self.exchange(Command::TreeConnect, |_, hdr, w| {
-            let req = TreeConnectRequest {
-                flags: 0,
-                path: WireName::Str(path),
-                extension: None,
+        let mut loads = [idle; MAX];
+        for (load, handle) in loads.iter_mut().zip(self.channels.iter()) {
+            let chan = handle.channel();
+            let (credits, in_flight) = chan.credit_view();
+            *load = ChannelLoad {
+                state: chan.state(),
+                in_flight,
+                credits,
             };
-            encode_pdu(hdr, &req, w).map_err(|_| EINVAL)
-        })?;
-        let hdr = Header::decode(&reply).map_err(|_| proto_error("TREE_CONNECT header"))?;
-        if hdr.status != status::STATUS_SUCCESS {
-            pr_err!(
-                "tree connect to {} failed: {}\n",
-                path,
-                status::name(hdr.status).unwrap_or("unknown status")
-            );
-            return Err(errno(status::to_errno(hdr.status) as u32));
         }
-        TreeConnectResponse::decode(&reply).map_err(|_| proto_error("TREE_CONNECT response"))?;
-        self.tree_id = match hdr.id {
-            HeaderId::Sync { tree_id, .. } => tree_id,
-            HeaderId::Async { .. } => return Err(proto_error("async TREE_CONNECT response")),
-        };
-        Ok(())
+        let n = self.channels.len().min(MAX);
+        let pick = pick_channel(loads.get(..n).unwrap_or(&[]), 1, 0)
+            .ok_or(errno(kernel::bindings::EHOSTDOWN))?;
+        self.channels
+            .get(pick)
+            .map(ChannelHandle::channel)
+            .ok_or(errno(kernel::bindings::EHOSTDOWN))
     }
 
-    /// Sends one request built by `encode` (given the header to use) and returns the
-    /// final reply to it, signed and verified as the session requires.
-    fn exchange(
-        &mut self,
-        command: Command,
-        encode: impl FnOnce(&KernelCrypto, &Header, &mut Writer<'_>) -> Result<usize>,
-    ) -> Result<KVec<u8>> {
-        let r = self.credits.reserve(1).map_err(|_| {
-            pr_err!("no credits left on the connection\n");
-            errno(kernel::bindings::EIO)
-        })?;
+    /// Returns the channels (for the debug view).
+    pub(crate) fn channels(&self) -> impl Iterator<Item = &Arc<Channel>> {
+        self.channels.iter().map(ChannelHandle::channel)
+    }
+
+    /// Returns a request header for `command` in this session (and tree `tree_id`).
+    pub(crate) fn header(&self, command: Command, tree_id: u32) -> Header {
         let mut hdr = Header::new(command);
-        hdr.message_id = r.message_id;
-        // CreditCharge is reserved (zero) before a dialect is known and on 2.0.2.
-        let dialect = self.negotiated.map(|n| n.dialect);
-        hdr.credit_charge = match dialect {
-            None | Some(Dialect::Smb202) => 0,
-            Some(_) => 1,
-        };
-        hdr.credits = self.credits.request_amount();
         hdr.session_id = self.session_id;
         hdr.id = HeaderId::Sync {
             process_id: 0,
-            tree_id: self.tree_id,
+            tree_id,
         };
-        let (frame, body) = self.tx.split_at_mut(4);
-        let mut w = Writer::new(body);
-        let len = encode(&self.crypto, &hdr, &mut w)?;
-        let pdu = body.get_mut(..len).ok_or(EINVAL)?;
-        // 3.1.1 signs TREE_CONNECT even when signing is not required (MS-SMB2
-        // 3.2.4.1.1): it protects the negotiation; Samba refuses it unsigned.
-        let must_sign =
-            self.sign || (command == Command::TreeConnect && dialect == Some(Dialect::Smb311));
-        if must_sign && command != Command::SessionSetup {
-            if let (Some(keys), Some(n)) = (&self.keys, &self.negotiated) {
-                signing::sign(&self.crypto, n.signing, keys.signing_key(), pdu, &[])
-                    .map_err(|_| EINVAL)?;
-            }
-        }
-        frame.copy_from_slice(&u32::try_from(len).map_err(|_| EINVAL)?.to_be_bytes());
-        let total = len.checked_add(4).ok_or(EINVAL)?;
-        self.sock.send(&[self.tx.get(..total).ok_or(EINVAL)?])?;
-        self.receive_reply(r.message_id)
+        hdr
     }
 
-    fn receive_reply(&mut self, message_id: u64) -> Result<KVec<u8>> {
-        let mut strays = 0u32;
-        loop {
-            let mut frame = [0u8; 4];
-            self.sock.recv_exact(&mut frame)?;
-            let len = u32::from_be_bytes(frame) as usize;
-            if !(HEADER_SIZE..=MAX_HANDSHAKE_PDU).contains(&len) {
-                return Err(proto_error("frame length"));
-            }
-            let mut buf = KVec::new();
-            buf.extend_with(len, 0u8, GFP_KERNEL)?;
-            self.sock.recv_exact(&mut buf)?;
-            let hdr = Header::decode(&buf).map_err(|_| proto_error("SMB2 header"))?;
-            if hdr.message_id != message_id {
-                strays = strays.saturating_add(1);
-                if strays > MAX_STRAY_REPLIES {
-                    return Err(proto_error("too many replies to other requests"));
-                }
-                continue;
-            }
-            if hdr.status == status::STATUS_PENDING && hdr.flags & FLAG_ASYNC_COMMAND != 0 {
-                self.credits.grant(hdr.credits);
-                continue;
-            }
-            self.credits.complete(hdr.credits);
-            self.verify(&buf, hdr.flags)?;
-            return Ok(buf);
+    /// Sends a compound `req` and waits for the reply to each of its PDUs.
+    pub(crate) fn call_compound(&self, req: Request) -> Result<KVec<Result<KVec<u8>>>> {
+        let chan = self.channel()?;
+        let msgs = chan.submit(req, self.policy)?;
+        let mut replies = KVec::with_capacity(msgs.len(), GFP_KERNEL)?;
+        for msg in msgs.iter() {
+            replies.push(chan.wait(msg, self.policy), GFP_KERNEL)?;
         }
+        Ok(replies)
     }
 
-    /// Checks a reply's signature once the session has keys; on a signed session an
-    /// unsigned success is refused (it could be forged).
-    fn verify(&self, pdu: &[u8], flags: u32) -> Result {
-        let (Some(keys), Some(n)) = (&self.keys, &self.negotiated) else {
-            return Ok(());
-        };
-        if flags & FLAG_SIGNED != 0 {
-            return signing::verify(&self.crypto, n.signing, keys.signing_key(), &[pdu]).map_err(
-                |_| {
-                    pr_err!("dropping a reply with a bad signature\n");
-                    errno(kernel::bindings::EACCES)
-                },
-            );
+    /// Sends `req` and waits at most `ms` for its reply, whatever the mount's policy
+    /// (teardown requests).
+    pub(crate) fn call_with_limit(&self, req: Request, ms: u32) -> Result<KVec<u8>> {
+        self.channel()?.call(req, WaitPolicy::Limit(ms))
+    }
+
+    /// Counts trees connected (`delta` +1) or disconnected (-1).
+    pub(crate) fn trees_changed(&self, delta: isize) {
+        self.trees.fetch_add(delta, Ordering::Relaxed);
+    }
+
+    /// Returns the number of trees connected.
+    pub(crate) fn trees(&self) -> isize {
+        self.trees.load(Ordering::Relaxed)
+    }
+
+    /// Returns the user name.
+    pub(crate) fn user(&self) -> &[u8] {
+        &self.key.user
+    }
+
+    /// Returns whether other mounts may join this session.
+    pub(crate) fn shared(&self) -> bool {
+        !self.key.opts.nosharesock
+    }
+
+    fn logoff(&self) {
+        let mut req = Request::new(false);
+        let hdr = self.header(Command::Logoff, 0);
+        let sent = req
+            .push(Command::Logoff, 1, HEADER_SIZE + 4, |w| {
+                encode_pdu(&hdr, &Logoff, w)
+            })
+            .and_then(|()| self.call_with_limit(req, LOGOFF_TIMEOUT_MS));
+        match sent {
+            Ok(_) => pr_info!("session {:#x} logged off\n", self.session_id),
+            Err(e) => pr_warn!(
+                "session {:#x} ended without a clean logoff (error {})\n",
+                self.session_id,
+                e.to_errno()
+            ),
         }
-        if self.sign {
-            return Err(proto_error("unsigned reply on a signed session"));
-        }
-        Ok(())
     }
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        // Only a logged-on session is logged off (a failed mount drops a half-set-up
-        // one); best effort: a server that is gone makes these fail fast or time out.
-        if self.keys.is_none() {
-            self.sock.shutdown();
-            return;
+/// Builds a handshake request whose header already carries the message id, credit
+/// charge and credit request the channel will give it, so that its bytes (which the
+/// preauth hash covers) are final when encoded.
+fn handshake_request(
+    chan: &Channel,
+    command: Command,
+    session_id: u64,
+    encode: impl FnOnce(&Header, &mut crate::proto::cursor::Writer<'_>) -> Result<usize>,
+) -> Result<Request> {
+    let mut hdr = Header::new(command);
+    let (message_id, charge, credits) = chan.next_header_fields();
+    hdr.message_id = message_id;
+    hdr.credit_charge = charge;
+    hdr.credits = credits;
+    hdr.session_id = session_id;
+    let mut req = Request::new(false);
+    let mut err = None;
+    req.push(command, 1, HANDSHAKE_PDU_ROOM, |w| {
+        encode(&hdr, w).map_err(|e| {
+            err = Some(e);
+            crate::proto::error::EncodeError::TooLarge
+        })
+    })
+    .map_err(|e| err.unwrap_or(e))?;
+    Ok(req)
+}
+
+fn negotiate(chan: &Channel, opts: &MountOptions) -> Result<(Negotiated, PreauthHash)> {
+    let mut client_guid = [0u8; 16];
+    let mut salt = [0u8; 32];
+    sys::random_bytes(&mut client_guid);
+    sys::random_bytes(&mut salt);
+    let offer = Offer {
+        dialects: opts.versions.dialects(),
+        signing_required: opts.sign,
+        client_guid,
+        salt,
+        ciphers: CIPHERS,
+        signing_algorithms: SIGNING,
+        posix: true,
+    };
+    let req = handshake_request(chan, Command::Negotiate, 0, |hdr, w| {
+        offer.encode(hdr, w).map_err(|_| EINVAL)
+    })?;
+    let mut preauth = PreauthHash::new();
+    preauth
+        .update(chan.crypto(), &[req.pdu_bytes(0).ok_or(EINVAL)?])
+        .map_err(|_| EINVAL)?;
+    let reply = chan.call(req, WaitPolicy::Limit(HANDSHAKE_TIMEOUT_MS))?;
+    let negotiated = Negotiated::from_response(&offer, &reply).map_err(|e| {
+        pr_err!("negotiate failed: {:?}\n", e);
+        errno(e.errno() as u32)
+    })?;
+    if negotiated.dialect == Dialect::Smb311 {
+        preauth
+            .update(chan.crypto(), &[&reply])
+            .map_err(|_| EINVAL)?;
+    } else {
+        preauth = PreauthHash::new();
+    }
+    chan.set_negotiated(negotiated.dialect, negotiated.large_mtu());
+    Ok((negotiated, preauth))
+}
+
+fn session_setup(
+    chan: &Channel,
+    login: &Credentials<'_>,
+    negotiated: Negotiated,
+    preauth: &PreauthHash,
+) -> Result<u64> {
+    let mut setup = SessionSetup::new(*login, negotiated, preauth);
+    let mut rnd = Randomness {
+        client_challenge: [0; 8],
+        random_session_key: [0; 16],
+        timestamp: sys::filetime_now(),
+    };
+    sys::random_bytes(&mut rnd.client_challenge);
+    sys::random_bytes(&mut rnd.random_session_key);
+    let mut last: Option<KVec<u8>> = None;
+    loop {
+        let prev = last.as_deref();
+        let setup_ref = &mut setup;
+        let sid = setup_ref.session_id();
+        let req = handshake_request(chan, Command::SessionSetup, sid, |hdr, w| {
+            setup_ref
+                .next_request(chan.crypto(), hdr, prev, &rnd, w)
+                .map_err(|e| errno(e.errno() as u32))
+        })?;
+        let reply = chan.call(req, WaitPolicy::Limit(HANDSHAKE_TIMEOUT_MS))?;
+        match setup.on_response(chan.crypto(), &reply) {
+            Ok(Step::Continue) => last = Some(reply),
+            Ok(Step::Done) => break,
+            Err(e) => {
+                pr_err!("session setup as {} failed: {:?}\n", login.user, e);
+                return Err(errno(e.errno() as u32));
+            }
         }
-        let tree = if self.tree_id != 0 {
-            self.exchange(Command::TreeDisconnect, |_, hdr, w| {
-                encode_pdu(hdr, &TreeDisconnectRequest, w).map_err(|_| EINVAL)
-            })
-            .map(|_| ())
-        } else {
-            Ok(())
+    }
+    let est = setup.take_established().ok_or(EINVAL)?;
+    if est.encrypt_data {
+        pr_err!("the server requires encryption, which smb3rs does not do yet\n");
+        return Err(errno(kernel::bindings::EOPNOTSUPP));
+    }
+    chan.set_authenticated(
+        negotiated.signing,
+        est.keys.signing_key(),
+        negotiated.signing_required,
+    )?;
+    Ok(est.session_id)
+}
+
+/// A session in the table and the number of mounts using it.
+struct Entry {
+    session: Arc<Session>,
+    users: usize,
+}
+
+// SAFETY: the only `GlobalTable` in the module. Slots of removed sessions are `None`
+// and reused (6.12's `KVec` cannot remove elements).
+static SESSIONS: GlobalTable<KVec<Option<Entry>>> = unsafe { GlobalTable::new(KVec::new()) };
+
+/// A mount's use of a session; the last one to be dropped logs the session off.
+pub(crate) struct SessionRef {
+    session: Arc<Session>,
+}
+
+impl core::ops::Deref for SessionRef {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl SessionRef {
+    /// Returns the session of the server and user of a new mount: an existing one
+    /// that may be shared, or a new one.
+    pub(crate) fn get(
+        net: NetNs,
+        target: &Target<'_>,
+        opts: &MountOptions,
+        login: &Credentials<'_>,
+    ) -> Result<Self> {
+        let key = ShareKey {
+            net: net.id(),
+            address: target.address,
+            opts: *opts,
+            user: copy_str(login.user)?,
+            domain: copy_str(login.domain)?,
+            password: copy_str(login.password)?,
         };
-        self.tree_id = 0;
-        let logoff = self.exchange(Command::Logoff, |_, hdr, w| {
-            encode_pdu(hdr, &Logoff, w).map_err(|_| EINVAL)
-        });
-        if tree.is_err() || logoff.is_err() {
-            pr_warn!(
-                "session {:#x} ended without a clean logoff\n",
-                self.session_id
-            );
-        } else {
-            pr_info!("session {:#x} logged off\n", self.session_id);
+        if !opts.nosharesock {
+            let mut table = SESSIONS.lock();
+            for entry in table.iter_mut().flatten() {
+                let s = &entry.session;
+                if s.shared() && s.key.matches(&key) && s.channels().any(|c| c.state().carries_io())
+                {
+                    entry.users += 1;
+                    return Ok(Self { session: s.clone() });
+                }
+            }
         }
-        self.sock.shutdown();
+        // Set up outside the lock: it takes round trips. Two racing mounts may each
+        // create one; both work.
+        let session = Arc::new(
+            Session::establish(net, target, opts, login, key)?,
+            GFP_KERNEL,
+        )?;
+        let entry = Entry {
+            session: session.clone(),
+            users: 1,
+        };
+        {
+            let mut table = SESSIONS.lock();
+            match table.iter_mut().find(|slot| slot.is_none()) {
+                Some(slot) => *slot = Some(entry),
+                None => table.push(Some(entry), GFP_KERNEL)?,
+            }
+        }
+        pr_info!(
+            "session {:#x} to {} as {}: dialect {:#x}, signing {}\n",
+            session.session_id,
+            target.server,
+            login.user,
+            session.negotiated.dialect.wire(),
+            if session.sign { "on" } else { "off" }
+        );
+        Ok(Self { session })
+    }
+}
+
+impl Drop for SessionRef {
+    fn drop(&mut self) {
+        let last = {
+            let mut table = SESSIONS.lock();
+            let slot = table.iter_mut().find(|slot| {
+                slot.as_ref()
+                    .is_some_and(|e| Arc::ptr_eq(&e.session, &self.session))
+            });
+            match slot {
+                Some(slot) => match slot {
+                    Some(e) if e.users > 1 => {
+                        e.users -= 1;
+                        None
+                    }
+                    _ => slot.take(),
+                },
+                None => None,
+            }
+        };
+        if let Some(entry) = last {
+            // Outside the table lock: LOGOFF is a round trip.
+            entry.session.logoff();
+        }
+    }
+}
+
+/// Frees the session table's memory (module exit: with no mounts left it holds only
+/// empty slots, but a static is never dropped).
+pub(crate) fn release_table() {
+    let old = core::mem::replace(&mut *SESSIONS.lock(), KVec::new());
+    drop(old);
+}
+
+/// Calls `f` for every session in the table with its mount count (debug view).
+pub(crate) fn for_each_session(mut f: impl FnMut(&Session, usize)) {
+    let table = SESSIONS.lock();
+    for e in table.iter().flatten() {
+        f(&e.session, e.users);
     }
 }

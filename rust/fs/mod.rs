@@ -2,9 +2,11 @@
 
 //! The VFS side of smb3rs: the `smb3rs` filesystem type and its mount.
 //!
-//! A mount parses the cifs-style options, connects a session to `//server/share` and
-//! keeps it for the life of the super block; unmounting logs off. The root is an
-//! empty directory until the file operations land.
+//! A mount parses the cifs-style options, joins (or sets up) a session to the server
+//! and connects its tree to `//server/share` for the life of the super block;
+//! unmounting disconnects the tree, and the last mount of a session logs it off.
+//! statfs asks the server. The root is an empty directory until the file operations
+//! land.
 
 use kernel::{bindings, c_str, fmt, prelude::*};
 
@@ -13,13 +15,16 @@ use crate::client::{
         auth::Credentials,
         options::{parse_source, MountOptions, OptionError, StringOption},
     },
-    session::{Session, Target},
+    session::{copy_str, SessionRef, Target},
+    tree::Tree,
 };
 use crate::sys::{
     errno,
     net::NetNs,
-    vfs::{FileSystem, FsContext, FsType},
+    vfs::{FileSystem, FsContext, FsType, StatFs},
 };
+
+pub(crate) mod proc;
 
 /// The `smb3rs` filesystem type, registered by the module on load.
 pub(crate) static SMB3RS_FS_TYPE: FsType =
@@ -27,6 +32,11 @@ pub(crate) static SMB3RS_FS_TYPE: FsType =
 
 /// The smb3rs filesystem (its mount protocol).
 pub(crate) struct Smb3rsFs;
+
+/// What a mounted super block holds: its tree on a (possibly shared) session.
+pub(crate) struct Mount {
+    tree: Tree,
+}
 
 /// What a mount collects while its options are parsed.
 pub(crate) struct MountContext {
@@ -43,19 +53,13 @@ impl Drop for MountContext {
     }
 }
 
-fn copy(s: &str) -> Result<KVec<u8>> {
-    let mut v = KVec::new();
-    v.extend_from_slice(s.as_bytes(), GFP_KERNEL)?;
-    Ok(v)
-}
-
 fn as_str(v: &KVec<u8>) -> Result<&str> {
     core::str::from_utf8(v.as_slice()).map_err(|_| EINVAL)
 }
 
 impl FileSystem for Smb3rsFs {
     type Context = MountContext;
-    type Info = Session;
+    type Info = Mount;
 
     fn new_context() -> Result<KBox<MountContext>> {
         Ok(KBox::new(
@@ -80,12 +84,12 @@ impl FileSystem for Smb3rsFs {
         }
         match ctx.opts.set(key, value) {
             Ok(None) => {}
-            Ok(Some(StringOption::Username(v))) => ctx.username = Some(copy(v)?),
+            Ok(Some(StringOption::Username(v))) => ctx.username = Some(copy_str(v)?),
             Ok(Some(StringOption::Password(v))) => {
                 ctx.password.as_mut_slice().fill(0);
-                ctx.password = copy(v)?;
+                ctx.password = copy_str(v)?;
             }
-            Ok(Some(StringOption::Domain(v))) => ctx.domain = copy(v)?,
+            Ok(Some(StringOption::Domain(v))) => ctx.domain = copy_str(v)?,
             Err(e) => {
                 let (what, err) = match e {
                     OptionError::Unknown => ("unknown option", EINVAL),
@@ -107,7 +111,7 @@ impl FileSystem for Smb3rsFs {
         fc: &mut FsContext,
         source: Option<&str>,
         net: NetNs,
-    ) -> Result<KBox<Session>> {
+    ) -> Result<KBox<Mount>> {
         let Some(source) = source else {
             fc.error(c_str!("no source: mount -t smb3rs //server/share DIR"));
             return Err(EINVAL);
@@ -139,6 +143,18 @@ impl FileSystem for Smb3rsFs {
             server: src.server,
             share: src.share,
         };
-        Session::establish(net, &target, &ctx.opts, &login)
+        let session = SessionRef::get(net, &target, &ctx.opts, &login)?;
+        let tree = Tree::connect(session, &target)?;
+        Ok(KBox::new(Mount { tree }, GFP_KERNEL)?)
+    }
+
+    fn statfs(mount: &Mount) -> Result<StatFs> {
+        let space = mount.tree.statfs()?;
+        Ok(StatFs {
+            block_size: space.unit,
+            blocks: space.total_units,
+            free: space.free_units,
+            available: space.available_units,
+        })
     }
 }

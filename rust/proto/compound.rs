@@ -97,11 +97,10 @@ impl<'w, 'b> Builder<'w, 'b> {
             let flags_at = start.saturating_add(header::FLAGS_OFFSET);
             let cur = {
                 let written = self.w.written();
-                let b = written
+                let a: [u8; 4] = written
                     .get(flags_at..flags_at.saturating_add(4))
+                    .and_then(|b| b.try_into().ok())
                     .ok_or(EncodeError::PatchOutOfRange { offset: flags_at })?;
-                let mut a = [0u8; 4];
-                a.copy_from_slice(b);
                 u32::from_le_bytes(a)
             };
             self.w.patch_u32(flags_at, cur | FLAG_RELATED_OPERATIONS)?;

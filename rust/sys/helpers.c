@@ -9,6 +9,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/net.h>
+#include <linux/statfs.h>
 #include <linux/tcp.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -30,8 +31,25 @@ void smb3rs_fc_error(struct fs_context *fc, const char *msg)
 	errorf(fc, "smb3rs: %s", msg);
 }
 
+static int smb3rs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	u64 st[4];
+	int rc = smb3rs_rs_statfs(dentry->d_sb->s_fs_info, st);
+
+	if (rc)
+		return rc;
+	buf->f_type = SMB3RS_SUPER_MAGIC;
+	buf->f_namelen = 255;
+	buf->f_bsize = st[0];
+	buf->f_frsize = st[0];
+	buf->f_blocks = st[1];
+	buf->f_bfree = st[2];
+	buf->f_bavail = st[3];
+	return 0;
+}
+
 static const struct super_operations smb3rs_placeholder_sops = {
-	.statfs		= simple_statfs,
+	.statfs		= smb3rs_statfs,
 	.drop_inode	= generic_delete_inode,
 };
 

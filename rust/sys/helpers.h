@@ -26,6 +26,7 @@ int smb3rs_rs_parse_param(void *ctx, struct fs_context *fc, const char *key,
 int smb3rs_rs_get_tree(void *ctx, struct fs_context *fc, const char *source,
 		       struct net *net, void **info);
 void smb3rs_rs_info_free(void *info);
+int smb3rs_rs_statfs(const void *info, u64 *out);
 struct net *smb3rs_get_net(struct net *net);
 void smb3rs_put_net(struct net *net);
 int smb3rs_tcp_connect(struct socket **res, struct net *net, bool ipv6,

@@ -10,7 +10,12 @@
 pub(crate) mod crypto;
 pub(crate) mod crypto_ffi;
 pub(crate) mod ffi;
+pub(crate) mod io_ffi;
+pub(crate) mod mem;
 pub(crate) mod net;
+pub(crate) mod proc;
+pub(crate) mod sync;
+pub(crate) mod thread;
 pub(crate) mod vfs;
 
 /// Returns the error for errno `code` (a positive `bindings::E*` constant), for the

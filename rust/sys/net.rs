@@ -6,7 +6,18 @@ use core::ptr::NonNull;
 
 use kernel::{bindings, prelude::*};
 
-use super::{errno, ffi};
+use super::{errno, ffi, io_ffi, mem::PageSeg, sync::ms_to_jiffies};
+
+/// What one receive call produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Received {
+    /// This many bytes (at least one).
+    Data(usize),
+    /// Nothing within the receive timeout.
+    Idle,
+    /// The peer closed the connection.
+    Closed,
+}
 
 /// A counted reference on a network namespace.
 ///
@@ -34,6 +45,13 @@ impl NetNs {
         unsafe { ffi::smb3rs_get_net(ptr.as_ptr()) };
         // INVARIANT: we just took the reference this value owns.
         Ok(Self { ptr })
+    }
+}
+
+impl NetNs {
+    /// Returns an identity for the namespace, for comparing (never dereferenced).
+    pub(crate) fn id(&self) -> usize {
+        self.ptr.as_ptr() as usize
     }
 }
 
@@ -105,78 +123,63 @@ impl TcpSocket {
         Ok(Self { sock, _net: net })
     }
 
-    /// Sends `segments` as one message, all or nothing: a short send (timeout or
-    /// signal) leaves the stream unusable and is an error.
-    pub(crate) fn send(&self, segments: &[&[u8]]) -> Result {
-        const MAX_SEGMENTS: usize = 8;
-        if segments.len() > MAX_SEGMENTS {
-            return Err(EINVAL);
-        }
-        let mut vecs = [bindings::kvec {
-            iov_base: core::ptr::null_mut(),
-            iov_len: 0,
-        }; MAX_SEGMENTS];
+    /// Sends `segments` back to back with one `sendmsg(MSG_SPLICE_PAGES)`: TCP takes
+    /// page references, nothing is copied. All or nothing: a short send leaves the
+    /// stream unusable and is an error. Returns the bytes sent.
+    pub(crate) fn send_pages<'a>(
+        &self,
+        segments: impl Iterator<Item = &'a PageSeg>,
+    ) -> Result<usize> {
+        let mut vecs: KVec<bindings::bio_vec> = KVec::new();
         let mut total = 0usize;
-        for (v, s) in vecs.iter_mut().zip(segments) {
-            v.iov_base = s.as_ptr() as *mut core::ffi::c_void;
-            v.iov_len = s.len();
-            total = total.checked_add(s.len()).ok_or(EINVAL)?;
+        for seg in segments {
+            vecs.push(seg.bvec(), GFP_KERNEL)?;
+            total = total.checked_add(seg.len()).ok_or(EINVAL)?;
         }
-        // SAFETY: all zeroes is a valid empty `msghdr`.
-        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
-        msg.msg_flags = bindings::MSG_NOSIGNAL as _;
-        // SAFETY: the socket is live by the type invariant; `vecs` describes
-        // `segments.len()` readable buffers of `total` bytes that outlive the call.
+        let nr = u32::try_from(vecs.len()).map_err(|_| EINVAL)?;
+        // SAFETY: the socket is live by the type invariant; `vecs` describes `nr`
+        // segments of `total` bytes in refcounted pages that the `PageSeg`s the caller
+        // lent us keep alive for the call.
         let rc = unsafe {
-            bindings::kernel_sendmsg(
-                self.sock.as_ptr(),
-                &mut msg,
-                vecs.as_mut_ptr(),
-                segments.len(),
-                total,
-            )
+            io_ffi::smb3rs_sock_send_pages(self.sock.as_ptr(), vecs.as_mut_ptr(), nr, total)
         };
         if rc < 0 {
             return Err(sock_error(rc));
         }
-        if rc as usize != total {
-            return Err(errno(bindings::ETIMEDOUT));
-        }
-        Ok(())
+        Ok(total)
     }
 
-    /// Fills `buf` from the stream; the peer closing first is `ECONNRESET`.
-    pub(crate) fn recv_exact(&self, buf: &mut [u8]) -> Result {
-        let mut done = 0usize;
-        while done < buf.len() {
-            let rest = buf.get_mut(done..).ok_or(EINVAL)?;
-            let mut v = bindings::kvec {
-                iov_base: rest.as_mut_ptr() as *mut core::ffi::c_void,
-                iov_len: rest.len(),
-            };
-            // SAFETY: all zeroes is a valid empty `msghdr`.
-            let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
-            // SAFETY: the socket is live by the type invariant; `v` describes the
-            // writable remainder of `buf`.
-            let rc = unsafe {
-                bindings::kernel_recvmsg(
-                    self.sock.as_ptr(),
-                    &mut msg,
-                    &mut v,
-                    1,
-                    rest.len(),
-                    (bindings::MSG_WAITALL | bindings::MSG_NOSIGNAL) as _,
-                )
-            };
-            if rc < 0 {
-                return Err(sock_error(rc));
-            }
-            if rc == 0 {
-                return Err(errno(bindings::ECONNRESET));
-            }
-            done = done.checked_add(rc as usize).ok_or(EINVAL)?;
+    /// Receives up to `buf.len()` bytes, waiting at most the receive timeout.
+    pub(crate) fn recv_some(&self, buf: &mut [u8]) -> Result<Received> {
+        let mut v = bindings::kvec {
+            iov_base: buf.as_mut_ptr() as *mut core::ffi::c_void,
+            iov_len: buf.len(),
+        };
+        // SAFETY: all zeroes is a valid empty `msghdr`.
+        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
+        // SAFETY: the socket is live by the type invariant; `v` describes `buf`.
+        let rc = unsafe {
+            bindings::kernel_recvmsg(
+                self.sock.as_ptr(),
+                &mut msg,
+                &mut v,
+                1,
+                buf.len(),
+                (bindings::MSG_WAITALL | bindings::MSG_NOSIGNAL) as _,
+            )
+        };
+        match rc {
+            0 => Ok(Received::Closed),
+            r if r > 0 => Ok(Received::Data(r as usize)),
+            r if r == -(bindings::EAGAIN as i32) => Ok(Received::Idle),
+            r => Err(Error::from_errno(r)),
         }
-        Ok(())
+    }
+
+    /// Sets how long [`recv_some`](Self::recv_some) waits before reporting `Idle`.
+    pub(crate) fn set_recv_timeout(&self, ms: u32) {
+        // SAFETY: the socket is live by the type invariant.
+        unsafe { io_ffi::smb3rs_sock_set_rcvtimeo(self.sock.as_ptr(), ms_to_jiffies(ms)) };
     }
 
     /// Shuts the connection down in both directions (wakes a blocked receiver).

@@ -46,6 +46,17 @@ pub(crate) trait FileSystem {
         source: Option<&str>,
         net: NetNs,
     ) -> Result<KBox<Self::Info>>;
+
+    /// Returns the mount's space figures.
+    fn statfs(info: &Self::Info) -> Result<StatFs>;
+}
+
+/// Space figures for statfs, in units of `block_size` bytes.
+pub(crate) struct StatFs {
+    pub(crate) block_size: u64,
+    pub(crate) blocks: u64,
+    pub(crate) free: u64,
+    pub(crate) available: u64,
 }
 
 /// A filesystem context being set up for a mount, for error reporting.
@@ -185,6 +196,28 @@ unsafe extern "C" fn smb3rs_rs_get_tree(
 unsafe extern "C" fn smb3rs_rs_info_free(info: *mut c_void) {
     // SAFETY: by the caller's guarantee `info` is an unaliased `KBox` raw pointer.
     drop(unsafe { KBox::from_raw(info.cast::<<Fs as FileSystem>::Info>()) });
+}
+
+/// Returns the space figures of a mount (`statfs`) in `out`: block size, blocks,
+/// free blocks, blocks available to the user.
+///
+/// # Safety
+///
+/// `info` must be a live super block's info from `smb3rs_rs_get_tree`, `out` valid
+/// for writes of 4 values.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_statfs(info: *const c_void, out: *mut u64) -> c_int {
+    // SAFETY: `info` is live while its super block is (the caller's guarantee).
+    let info = unsafe { &*info.cast::<<Fs as FileSystem>::Info>() };
+    match Fs::statfs(info) {
+        Ok(st) => {
+            // SAFETY: `out` is valid for writes of 4 values by the caller's guarantee.
+            let out = unsafe { core::slice::from_raw_parts_mut(out, 4) };
+            out.copy_from_slice(&[st.block_size, st.blocks, st.free, st.available]);
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
 }
 
 /// A `file_system_type` in static storage.

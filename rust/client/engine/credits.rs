@@ -68,6 +68,11 @@ impl CreditWindow {
         self.available
     }
 
+    /// Returns the message id the next reservation will get.
+    pub fn next_message_id(&self) -> u64 {
+        self.next_message_id
+    }
+
     /// Returns the number of requests sent and not yet answered.
     pub fn in_flight(&self) -> u32 {
         self.in_flight

@@ -83,6 +83,8 @@ pub struct MountOptions {
     pub echo_interval: u32,
     /// `hard` (true) or `soft`.
     pub hard: bool,
+    /// `nosharesock`: a session of its own, not shared with other mounts.
+    pub nosharesock: bool,
 }
 
 impl Default for MountOptions {
@@ -93,6 +95,7 @@ impl Default for MountOptions {
             sign: false,
             echo_interval: 60,
             hard: true,
+            nosharesock: false,
         }
     }
 }
@@ -164,6 +167,10 @@ impl MountOptions {
             "soft" => {
                 flag(value)?;
                 self.hard = false;
+            }
+            "nosharesock" => {
+                flag(value)?;
+                self.nosharesock = true;
             }
             "sec" => {
                 if string(value)? != "ntlmssp" {

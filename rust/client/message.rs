@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Messages (our smb_message, cifs.ko's mid_q_entry): one request PDU and, later, its
+//! reply.
+//!
+//! A [`Request`] is built by the code that encodes it: each PDU's header and body go
+//! straight into a page fragment (payload pages can follow as more segments), so that
+//! the transport splices them without a copy. [`Channel::submit`] turns it into a
+//! chain of [`Message`]s (one per PDU, linked by `next` for a compound), gives each
+//! its message id and signature, and sends the whole chain in one `sendmsg`.
+//!
+//! Reference rule: a [`Message`] is an `Arc`. The submitter holds one reference and
+//! the channel's in-flight table another from before the send until the reply is
+//! dispatched; the receiver takes the table's reference out, stores the reply, then
+//! completes the message's own completion, which wakes exactly its waiter. A waiter
+//! that gives up (signal, soft timeout) just drops its reference and marks the message
+//! abandoned: a late reply still finds it, returns its credits and is discarded.
+//!
+//! [`Channel::submit`]: super::channel::Channel::submit
+
+use kernel::{
+    new_spinlock,
+    prelude::*,
+    sync::{Arc, SpinLock},
+};
+
+use crate::proto::{cursor::Writer, error::EncodeError, header::Command};
+use crate::sys::{
+    mem::PageSeg,
+    sync::{Completion, Wait},
+};
+
+/// One PDU of a request: its header and body in a page fragment, then any payload.
+pub(crate) struct PduBuf {
+    pub(crate) command: Command,
+    /// CreditCharge (1 for everything but large reads and writes).
+    pub(crate) charge: u16,
+    /// Header and body first, payload segments after.
+    pub(crate) segs: KVec<PageSeg>,
+}
+
+impl PduBuf {
+    /// Returns the PDU's length (header, body, payload).
+    pub(crate) fn len(&self) -> usize {
+        self.segs.iter().map(PageSeg::len).sum()
+    }
+}
+
+/// A request of one or more PDUs (a compound), not yet submitted.
+pub(crate) struct Request {
+    pub(crate) pdus: KVec<PduBuf>,
+    /// Whether the PDUs after the first are related operations.
+    pub(crate) related: bool,
+}
+
+impl Request {
+    /// Starts an empty request; `related` for a chain of related operations.
+    pub(crate) fn new(related: bool) -> Self {
+        Self {
+            pdus: KVec::new(),
+            related,
+        }
+    }
+
+    /// Appends a PDU of at most `room` bytes (header and body; at most a page),
+    /// written by `encode`, which returns the PDU length. `charge` is its credit
+    /// charge.
+    pub(crate) fn push(
+        &mut self,
+        command: Command,
+        charge: u16,
+        room: usize,
+        encode: impl FnOnce(&mut Writer<'_>) -> core::result::Result<usize, EncodeError>,
+    ) -> Result {
+        // Room for the 8-byte alignment padding of a compound element too.
+        let mut seg = PageSeg::alloc(room.saturating_add(8))?;
+        let len = {
+            let mut w = Writer::new(seg.as_mut_slice());
+            encode(&mut w).map_err(|_| EINVAL)?
+        };
+        seg.truncate(len);
+        let mut segs = KVec::new();
+        segs.push(seg, GFP_KERNEL)?;
+        self.pdus.push(
+            PduBuf {
+                command,
+                charge: charge.max(1),
+                segs,
+            },
+            GFP_KERNEL,
+        )?;
+        Ok(())
+    }
+
+    /// Returns the encoded header and body of PDU `i`.
+    pub(crate) fn pdu_bytes(&self, i: usize) -> Option<&[u8]> {
+        self.pdus.get(i)?.segs.first().map(PageSeg::as_slice)
+    }
+}
+
+/// Where a message is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Sent, no reply yet.
+    Sent,
+    /// The server answered STATUS_PENDING: the final reply comes later, under
+    /// this async id.
+    Pending(u64),
+    /// The final reply (or the channel's failure) is in.
+    Done,
+}
+
+struct ReplyState {
+    phase: Phase,
+    reply: Option<Result<KVec<u8>>>,
+    abandoned: bool,
+}
+
+/// A request PDU in flight and its reply.
+#[pin_data]
+pub(crate) struct Message {
+    pub(crate) command: Command,
+    pub(crate) message_id: u64,
+    pub(crate) charge: u16,
+    /// The request's segments, kept until the reply (the network stack holds its own
+    /// page references while it sends them).
+    request: KVec<PageSeg>,
+    /// The next PDU of the same compound.
+    pub(crate) next: Option<Arc<Message>>,
+    #[pin]
+    state: SpinLock<ReplyState>,
+    #[pin]
+    done: Completion,
+}
+
+impl Message {
+    /// Creates the message for PDU `pdu`, already numbered `message_id`.
+    pub(crate) fn new(
+        pdu: PduBuf,
+        message_id: u64,
+        next: Option<Arc<Message>>,
+    ) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Self {
+                command: pdu.command,
+                message_id,
+                charge: pdu.charge,
+                request: pdu.segs,
+                next,
+                state <- new_spinlock!(ReplyState {
+                    phase: Phase::Sent,
+                    reply: None,
+                    abandoned: false,
+                }),
+                done <- Completion::new(),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Returns the request's segments.
+    pub(crate) fn request(&self) -> &[PageSeg] {
+        &self.request
+    }
+
+    /// Returns the current phase.
+    pub(crate) fn phase(&self) -> Phase {
+        self.state.lock().phase
+    }
+
+    /// Records an interim STATUS_PENDING reply.
+    pub(crate) fn set_pending(&self, async_id: u64) {
+        let mut s = self.state.lock();
+        if s.phase == Phase::Sent {
+            s.phase = Phase::Pending(async_id);
+        }
+    }
+
+    /// Stores the final reply (or error) and wakes the waiter. Returns whether the
+    /// waiter had already given up.
+    pub(crate) fn finish(&self, reply: Result<KVec<u8>>) -> bool {
+        let abandoned = {
+            let mut s = self.state.lock();
+            if s.phase == Phase::Done {
+                return s.abandoned;
+            }
+            s.phase = Phase::Done;
+            s.reply = Some(reply);
+            s.abandoned
+        };
+        self.done.complete_all();
+        abandoned
+    }
+
+    /// Marks the message as given up by its waiter.
+    pub(crate) fn abandon(&self) {
+        self.state.lock().abandoned = true;
+    }
+
+    /// Waits killably for the reply, at most `timeout_ms`.
+    pub(crate) fn wait(&self, timeout_ms: u32) -> Wait {
+        self.done.wait_killable(timeout_ms)
+    }
+
+    /// Takes the reply once [`wait`](Self::wait) returned `Done`.
+    pub(crate) fn take_reply(&self) -> Result<KVec<u8>> {
+        self.state
+            .lock()
+            .reply
+            .take()
+            .unwrap_or(Err(kernel::error::code::EINVAL))
+    }
+}

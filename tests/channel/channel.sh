@@ -1,0 +1,151 @@
+#!/bin/bash
+# The client core under load and failure: mounts of one server and user share a
+# session (nosharesock does not), idle channels send echoes, /proc/fs/smb3rs/Stats
+# counts spliced bytes, and a server that dies or goes silent gives clean errors
+# within the configured time, killable waits and a clean umount.
+. "$TESTS_DIR/lib/ktap.sh"
+. "$TESTS_DIR/lib/servers.sh"
+MNT=/tmp/mnt-chan1
+MNT2=/tmp/mnt-chan2
+DEBUG=/proc/fs/smb3rs/DebugData
+STATS=/proc/fs/smb3rs/Stats
+mkdir -p "$MNT" "$MNT2"
+insmod "$SMB3RS_TOP/smb3rs.ko" || exit 1
+
+opts() { echo "username=$SMB_USER,password=$SMB_PASS,port=$(server_port "$1")${2:+,$2}"; }
+mnt() { mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$2" -o "$(opts "$1" "$3")"; }
+log_mark() { LOG_MARK=$(dmesg | wc -l); }
+new_log() { dmesg | tail -n +$((LOG_MARK + 1)); }
+stat_value() { awk -F': ' -v k="$1" '$1 == k { print $2 }' "$STATS"; }
+debug_has() { grep -q -- "$1" "$DEBUG" || { cat "$DEBUG"; echo "DebugData lacks '$1'"; return 1; }; }
+cleanup() { umount "$MNT" 2>/dev/null; umount "$MNT2" 2>/dev/null; true; }
+# The smbd child serving our connection to Samba.
+smbd_child() {
+	ss -Htnp state established "( sport = :$SAMBA_PORT )" | grep -o 'pid=[0-9]*' \
+		| head -n 1 | cut -d= -f2
+}
+
+shared_session() {
+	mnt samba "$MNT" && mnt samba "$MNT2" || return 1
+	debug_has "^Sessions: 1$" && debug_has "mounts=2 trees=2 shared=yes" || return 1
+	log_mark
+	umount "$MNT2" || return 1
+	debug_has "mounts=1 trees=1" || return 1
+	! new_log | grep -q "logged off" || { echo "logged off while still mounted"; return 1; }
+	umount "$MNT" || return 1
+	new_log | grep -q "logged off" || { new_log; echo "no logoff after the last umount"; return 1; }
+	debug_has "^Sessions: 0$"
+}
+
+own_session() {
+	mnt samba "$MNT" && mnt samba "$MNT2" nosharesock || return 1
+	debug_has "^Sessions: 2$" && debug_has "mounts=1 trees=1 shared=no" || return 1
+	stat -f "$MNT2" >/dev/null || return 1
+	umount "$MNT2" && umount "$MNT" && debug_has "^Sessions: 0$"
+}
+
+echoes() {
+	local answered
+	mnt ksmbd "$MNT" echo_interval=1 || return 1
+	sleep 4
+	answered=$(grep -o 'echoes_answered=[0-9]*' "$DEBUG" | cut -d= -f2)
+	umount "$MNT" || return 1
+	[ "${answered:-0}" -ge 1 ] || { echo "no echo answered in 4 s idle"; return 1; }
+}
+
+spliced_not_copied() {
+	local creates0 spliced0 creates1 spliced1
+	creates0=$(stat_value "  Create") spliced0=$(stat_value "Bytes spliced")
+	mnt ksmbd "$MNT" || return 1
+	stat -f "$MNT" >/dev/null && stat -f "$MNT" >/dev/null && stat -f "$MNT" >/dev/null || return 1
+	umount "$MNT" || return 1
+	creates1=$(stat_value "  Create") spliced1=$(stat_value "Bytes spliced")
+	[ $((creates1 - creates0)) -ge 3 ] || { cat "$STATS"; echo "creates not counted"; return 1; }
+	[ $((spliced1 - spliced0)) -gt 0 ] || { cat "$STATS"; echo "nothing spliced"; return 1; }
+	[ "$(stat_value "Bytes copied")" = 0 ] || { cat "$STATS"; echo "bytes were copied"; return 1; }
+}
+
+# The connection's smbd is killed: requests fail at once, umount still works.
+server_killed() {
+	local pid failures0 rc start
+	failures0=$(stat_value "Channel failures")
+	mnt samba "$MNT" || return 1
+	pid=$(smbd_child)
+	[ -n "$pid" ] || { echo "no smbd child found"; return 1; }
+	kill -9 "$pid"
+	sleep 1
+	start=$(date +%s)
+	timeout 30 stat -f "$MNT" >/dev/null 2>&1; rc=$?
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || { echo "stat -f returned $rc"; cleanup; return 1; }
+	[ $(( $(date +%s) - start )) -le 5 ] || { echo "the error took too long"; cleanup; return 1; }
+	debug_has "state=NeedReconnect" || { cleanup; return 1; }
+	[ "$(stat_value "Channel failures")" -gt "$failures0" ] || { echo "failure not counted"; cleanup; return 1; }
+	timeout 30 umount "$MNT" || { echo "umount failed"; return 1; }
+	debug_has "^Sessions: 0$"
+}
+
+# The server stops answering (SIGSTOP, TCP still up): a soft mount's request fails
+# once echoes go unanswered (echo_interval=1), well within the bound.
+server_silent_soft() {
+	local pid rc start took
+	mnt samba "$MNT" soft,echo_interval=1 || return 1
+	pid=$(smbd_child)
+	[ -n "$pid" ] || { echo "no smbd child found"; return 1; }
+	kill -STOP "$pid"
+	start=$(date +%s)
+	timeout 30 stat -f "$MNT" >/dev/null 2>&1; rc=$?
+	took=$(( $(date +%s) - start ))
+	kill -CONT "$pid"
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || { echo "stat -f returned $rc"; cleanup; return 1; }
+	[ "$took" -le 10 ] || { echo "the error took ${took}s"; cleanup; return 1; }
+	timeout 30 umount "$MNT" || { echo "umount failed"; return 1; }
+}
+
+# On a hard mount the wait for a silent server is killable.
+hard_wait_killable() {
+	local pid spid start
+	mnt samba "$MNT" hard,echo_interval=10 || return 1
+	pid=$(smbd_child)
+	[ -n "$pid" ] || { echo "no smbd child found"; return 1; }
+	kill -STOP "$pid"
+	stat -f "$MNT" >/dev/null 2>&1 &
+	spid=$!
+	sleep 2
+	kill -0 "$spid" 2>/dev/null || { kill -CONT "$pid"; echo "stat -f did not wait"; cleanup; return 1; }
+	start=$(date +%s)
+	kill -9 "$spid"
+	wait "$spid" 2>/dev/null
+	local took=$(( $(date +%s) - start ))
+	kill -CONT "$pid"
+	[ "$took" -le 2 ] || { echo "kill took ${took}s"; cleanup; return 1; }
+	[ "$(stat_value "Interrupted waits")" -ge 1 ] || { cat "$STATS"; cleanup; return 1; }
+	timeout 30 umount "$MNT" || { echo "umount failed"; return 1; }
+}
+
+# A server that accepts TCP but never answers NEGOTIATE: the mount fails cleanly.
+mount_frozen_server() {
+	local master got start took
+	master=$(cat "$SERVERS_DIR"/samba/pid/smbd.pid)
+	kill -STOP "$master"
+	start=$(date +%s)
+	got=$("$TESTS_DIR/lib/mount_errno.py" "//127.0.0.1/$SMB_SHARE" "$MNT" smb3rs \
+		"$(opts samba echo_interval=2)")
+	took=$(( $(date +%s) - start ))
+	kill -CONT "$master"
+	[ "$got" = OK ] && umount "$MNT"
+	case "$got" in EHOSTDOWN|ETIMEDOUT) ;; *) echo "mount gave $got"; return 1 ;; esac
+	[ "$took" -le 15 ] || { echo "mount took ${took}s"; return 1; }
+}
+
+ktap_begin 8
+ktap_test "two mounts of one server and user share a session" shared_session
+ktap_test "nosharesock gets a session of its own" own_session
+ktap_test "an idle channel sends echoes the server answers" echoes
+ktap_test "Stats: requests counted, bytes spliced, none copied" spliced_not_copied
+ktap_test "server killed: requests fail at once, umount is clean" server_killed
+ktap_test "server silent, soft: the request fails within the bound" server_silent_soft
+ktap_test "server silent, hard: the wait is killable" hard_wait_killable
+ktap_test "server never answers NEGOTIATE: mount fails cleanly" mount_frozen_server
+cleanup
+rmmod smb3rs
+ktap_end
