@@ -10,10 +10,12 @@
 #   make clippy     build the module with CLIPPY=1
 #   make intree     prove the in-tree (fs/smb/smb3rs, CONFIG_SMB3RS=m) build
 #   make kernel     build (or reuse) the cached test kernel
+#   make bench      cifs.ko vs smb3rs.ko figures on the bench kernel (BENCH_* knobs,
+#                   see scripts/bench.sh); results in out/bench/latest/
 
 KDIR ?=
 
-.PHONY: all module demo check test-host fuzz clippy intree kernel setup clean
+.PHONY: all module demo check test-host fuzz clippy intree kernel setup clean bench
 
 all: module
 
@@ -40,6 +42,9 @@ intree:
 
 kernel:
 	@scripts/build-kernel.sh test
+
+bench:
+	@scripts/bench.sh
 
 setup:
 	@scripts/setup.sh
