@@ -131,6 +131,9 @@ env_line() {
 } > "$out/bench.env"
 : > "$out/progress.log"
 
+# vm-run.sh waits for the VM lock silently: say so when someone else holds it.
+flock -n "$SMB3RS_CACHE/vm.lock" true 2>/dev/null \
+	|| log "another VM run holds $SMB3RS_CACHE/vm.lock: waiting for it to finish"
 log "booting the bench kernel (VM limit ${BENCH_VM_TIMEOUT}s); progress:"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # (sed's stderr is taken before tail's goes to /dev/null: keep this order.)

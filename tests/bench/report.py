@@ -29,7 +29,7 @@ FIGURES = {
     "rand-read-4k": ("rand read 4k, O_DIRECT qd16", "IOPS", True, "iops"),
     "rand-write-4k": ("rand write 4k, O_DIRECT qd16", "IOPS", True, "iops"),
     "meta-create": ("create files (fio filecreate)", "files/s", True, "iops"),
-    "meta-stat": ("stat files, cold (fio filestat)", "files/s", True, "iops"),
+    "meta-stat": ("stat files (fio filestat)", "files/s", True, "iops"),
     "meta-delete": ("unlink files (fio filedelete)", "files/s", True, "iops"),
     "rm-rf": ("rm -rf of the files", "s", False, "wall"),
 }
@@ -341,7 +341,8 @@ def build_results(outdir):
                    "source_package": host.get("kernel_source")},
         "vm": {"accel": meta.get("accel"), "cpus": meta.get("cpus"),
                "mem_kib": meta.get("mem_kib"), "cpu_model": meta.get("cpu_model"),
-               "exit_status": host.get("vm_status"), "kernel_log": meta.get("kernel_log")},
+               "exit_status": host.get("vm_status"), "kernel_log": meta.get("kernel_log"),
+               "guest_seconds": meta.get("guest_seconds")},
         "host": {"cpus": host.get("host_cpus"), "load_before": host.get("host_load_before"),
                  "load_after": host.get("host_load_after"),
                  "wall_seconds": host.get("wall_seconds")},
@@ -407,10 +408,11 @@ def render_table(res):
                     res["vm"]["cpus"] or "?",
                     (int(res["vm"]["mem_kib"]) // 1024) if res["vm"]["mem_kib"] else "?",
                     res["host"]["load_before"] or "?"))
-    lines.append("commit %s, smb3rs.ko from %s; %d rounds, size %s, random %ss, %s files"
+    lines.append("commit %s, smb3rs.ko from %s; %d rounds, size %s, random %ss, %s files;"
+                 " guest ran %ss"
                  % (commit, res.get("module_source") or "?", res["rounds"],
                     k.get("BENCH_SIZE", "?"), k.get("BENCH_RUNTIME", "?"),
-                    k.get("BENCH_FILES", "?")))
+                    k.get("BENCH_FILES", "?"), res["vm"].get("guest_seconds") or "?"))
     lines.append("figures: median [min-max] over rounds; TCG emulation: compare ratios, "
                  "not absolutes")
     if res["vm"].get("exit_status") not in (None, "0"):
