@@ -40,6 +40,25 @@ fn cifs_option_names_are_understood() {
         (Versions::Smb30, 4455, true, false, 5, true)
     );
     assert!(!MountOptions::default().nosharesock);
+    for (k, v) in [
+        ("uid", Some("1000")),
+        ("gid", Some("100")),
+        ("file_mode", Some("0640")),
+        ("dir_mode", Some("750")),
+        ("actimeo", Some("0")),
+        ("rsize", Some("65536")),
+        ("wsize", Some("4194304")),
+        ("cache", Some("strict")),
+        ("noperm", None),
+        ("forceuid", None),
+        ("posix", None),
+    ] {
+        assert_eq!(o.set(k, v), Ok(None), "{k}");
+    }
+    assert_eq!(
+        (o.uid, o.gid, o.file_mode, o.dir_mode, o.actimeo, o.rsize, o.wsize),
+        (Some(1000), Some(100), 0o640, 0o750, 0, Some(65536), Some(4194304))
+    );
     assert_eq!(o.set("nosharesock", Some("1")), Err(OptionError::MissingValue));
     o.set("vers", Some("default")).unwrap();
     assert_eq!(
@@ -63,6 +82,13 @@ fn bad_options_are_errors_naming_the_problem() {
     assert_eq!(o.set("sign", Some("yes")), Err(OptionError::MissingValue));
     assert_eq!(o.set("vers", Some("1.0")), Err(OptionError::BadValue));
     assert_eq!(o.set("sec", Some("krb5")), Err(OptionError::NotSupported));
+    assert_eq!(o.set("file_mode", Some("0789")), Err(OptionError::BadValue));
+    assert_eq!(o.set("dir_mode", Some("17777")), Err(OptionError::BadValue));
+    assert_eq!(o.set("uid", Some("-1")), Err(OptionError::BadValue));
+    assert_eq!(o.set("rsize", Some("100")), Err(OptionError::BadValue));
+    assert_eq!(o.set("cache", Some("none")), Err(OptionError::NotSupported));
+    assert_eq!(o.set("cache", Some("bogus")), Err(OptionError::BadValue));
+    assert_eq!(o.set("noperm", Some("1")), Err(OptionError::MissingValue));
     assert_eq!(o.set("username", None), Err(OptionError::MissingValue));
 }
 

@@ -92,6 +92,16 @@ impl Request {
         Ok(())
     }
 
+    /// Appends payload segments (page-cache pages, spliced as they are) to the last PDU.
+    pub(crate) fn append_payload(&mut self, payload: KVec<PageSeg>) -> Result {
+        let last = self.pdus.len().checked_sub(1).ok_or(EINVAL)?;
+        let pdu = self.pdus.get_mut(last).ok_or(EINVAL)?;
+        for seg in payload.into_iter() {
+            pdu.segs.push(seg, GFP_KERNEL)?;
+        }
+        Ok(())
+    }
+
     /// Returns the encoded header and body of PDU `i`.
     pub(crate) fn pdu_bytes(&self, i: usize) -> Option<&[u8]> {
         self.pdus.get(i)?.segs.first().map(PageSeg::as_slice)

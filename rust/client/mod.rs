@@ -6,6 +6,7 @@
 pub(crate) mod channel;
 pub mod engine;
 pub(crate) mod message;
+pub(crate) mod ops;
 pub(crate) mod session;
 pub(crate) mod stats;
 pub(crate) mod tree;

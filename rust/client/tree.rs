@@ -104,6 +104,11 @@ impl Tree {
         Ok(Self { session, tree_id })
     }
 
+    /// Returns the session.
+    pub(crate) fn session(&self) -> &SessionRef {
+        &self.session
+    }
+
     /// Queries the share's size and free space: CREATE of the root, QUERY_INFO and
     /// CLOSE, in one related compound (one round trip).
     pub(crate) fn statfs(&self) -> Result<FsSpace> {

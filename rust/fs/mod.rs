@@ -22,8 +22,10 @@ use crate::sys::{
     errno,
     net::NetNs,
     vfs::{FileSystem, FsContext, FsType, StatFs},
+    vfs_ops::VfsParams,
 };
 
+pub(crate) mod ops;
 pub(crate) mod proc;
 
 /// The `smb3rs` filesystem type, registered by the module on load.
@@ -34,9 +36,14 @@ pub(crate) static SMB3RS_FS_TYPE: FsType =
 pub(crate) struct Smb3rsFs;
 
 /// What a mounted super block holds: its tree on a (possibly shared) session.
+#[repr(C)]
 pub(crate) struct Mount {
-    tree: Tree,
+    /// Read by the C glue through `s_fs_info`: must stay the first field.
+    params: VfsParams,
+    pub(crate) tree: Tree,
 }
+
+pub(crate) use ops::DirState;
 
 /// What a mount collects while its options are parsed.
 pub(crate) struct MountContext {
@@ -145,7 +152,19 @@ impl FileSystem for Smb3rsFs {
         };
         let session = SessionRef::get(net, &target, &ctx.opts, &login)?;
         let tree = Tree::connect(session, &target)?;
-        Ok(KBox::new(Mount { tree }, GFP_KERNEL)?)
+        let o = &ctx.opts;
+        let io = tree.io_size();
+        let params = VfsParams {
+            uid: o.uid.unwrap_or(0),
+            gid: o.gid.unwrap_or(0),
+            uid_set: u32::from(o.uid.is_some()),
+            gid_set: u32::from(o.gid.is_some()),
+            file_mode: o.file_mode,
+            dir_mode: o.dir_mode,
+            actimeo_ms: o.actimeo.saturating_mul(1000),
+            io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
+        };
+        Ok(KBox::new(Mount { params, tree }, GFP_KERNEL)?)
     }
 
     fn statfs(mount: &Mount) -> Result<StatFs> {

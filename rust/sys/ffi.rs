@@ -35,6 +35,12 @@ extern "C" {
     /// Called by the VFS only, with a super block of filesystem type smb3rs.
     pub(crate) fn smb3rs_kill_sb(sb: *mut bindings::super_block);
 
+    /// Creates the inode cache (`vfs_helpers.c`); 0 or -ENOMEM.
+    pub(crate) fn smb3rs_vfs_init() -> core::ffi::c_int;
+
+    /// Destroys the inode cache once every inode is freed.
+    pub(crate) fn smb3rs_vfs_exit();
+
     /// Takes a reference on a network namespace and returns it.
     ///
     /// # Safety

@@ -15,9 +15,7 @@
 #include <net/sock.h>
 
 #include "helpers.h"
-
-/* "SMB3" in ASCII: the magic number statfs reports for smb3rs mounts. */
-#define SMB3RS_SUPER_MAGIC 0x534d4233
+#include "vfs_helpers.h"
 
 /**
  * smb3rs_fc_error() - log an error against a filesystem context
@@ -29,48 +27,6 @@
 void smb3rs_fc_error(struct fs_context *fc, const char *msg)
 {
 	errorf(fc, "smb3rs: %s", msg);
-}
-
-static int smb3rs_statfs(struct dentry *dentry, struct kstatfs *buf)
-{
-	u64 st[4];
-	int rc = smb3rs_rs_statfs(dentry->d_sb->s_fs_info, st);
-
-	if (rc)
-		return rc;
-	buf->f_type = SMB3RS_SUPER_MAGIC;
-	buf->f_namelen = 255;
-	buf->f_bsize = st[0];
-	buf->f_frsize = st[0];
-	buf->f_blocks = st[1];
-	buf->f_bfree = st[2];
-	buf->f_bavail = st[3];
-	return 0;
-}
-
-static const struct super_operations smb3rs_placeholder_sops = {
-	.statfs		= smb3rs_statfs,
-	.drop_inode	= generic_delete_inode,
-};
-
-static int smb3rs_fill_placeholder(struct super_block *sb, struct fs_context *fc)
-{
-	struct inode *root;
-
-	sb->s_magic = SMB3RS_SUPER_MAGIC;
-	sb->s_op = &smb3rs_placeholder_sops;
-	sb->s_time_gran = 100;
-	root = new_inode(sb);
-	if (!root)
-		return -ENOMEM;
-	root->i_ino = 1;
-	root->i_mode = S_IFDIR | 0755;
-	simple_inode_init_ts(root);
-	root->i_op = &simple_dir_inode_operations;
-	root->i_fop = &simple_dir_operations;
-	set_nlink(root, 2);
-	sb->s_root = d_make_root(root);
-	return sb->s_root ? 0 : -ENOMEM;
 }
 
 static int smb3rs_parse_param(struct fs_context *fc, struct fs_parameter *param)
@@ -100,7 +56,7 @@ static int smb3rs_get_tree(struct fs_context *fc)
 		return rc;
 	/* The super block takes it over; smb3rs_free_fc() frees it otherwise. */
 	fc->s_fs_info = info;
-	return get_tree_nodev(fc, smb3rs_fill_placeholder);
+	return get_tree_nodev(fc, smb3rs_fill_super);
 }
 
 static void smb3rs_free_fc(struct fs_context *fc)

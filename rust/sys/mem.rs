@@ -56,6 +56,28 @@ impl PageSeg {
         })
     }
 
+    /// Takes over a page reference the caller owns, for `len` bytes at `addr` in
+    /// `page` (a page-cache folio's page, to be spliced). Null pointers (which hold
+    /// no reference) are `EINVAL`.
+    ///
+    /// # Safety
+    ///
+    /// Unless null, `addr` must be the direct-mapped address of `len` bytes of
+    /// `page`'s folio, starting in `page`, and the caller must own one reference on
+    /// the folio, which it hands over.
+    pub(crate) unsafe fn adopt(addr: *mut u8, page: *mut bindings::page, len: u32) -> Result<Self> {
+        let (Some(addr), Some(page)) = (NonNull::new(addr), NonNull::new(page)) else {
+            return Err(EINVAL);
+        };
+        // INVARIANT: by the caller's guarantee.
+        Ok(Self {
+            addr,
+            page,
+            len,
+            cap: len,
+        })
+    }
+
     /// Returns the length.
     pub(crate) fn len(&self) -> usize {
         self.len as usize

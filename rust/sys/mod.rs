@@ -17,6 +17,7 @@ pub(crate) mod proc;
 pub(crate) mod sync;
 pub(crate) mod thread;
 pub(crate) mod vfs;
+pub(crate) mod vfs_ops;
 
 /// Returns the error for errno `code` (a positive `bindings::E*` constant), for the
 /// codes `kernel::error::code` does not name.

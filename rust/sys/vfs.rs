@@ -259,9 +259,15 @@ impl Registration {
         // `Registration` is the only way to register it and holds it until dropped), so
         // nothing else accesses it while `owner` is written.
         unsafe { (*raw).owner = module.as_ptr() };
+        // SAFETY: no preconditions; undone by `smb3rs_vfs_exit` below or in `drop`.
+        to_result(unsafe { super::ffi::smb3rs_vfs_init() })?;
         // SAFETY: `raw` is a valid, fully initialised `file_system_type` in static
         // storage that stays registered until `drop` unregisters it.
-        to_result(unsafe { bindings::register_filesystem(raw) })?;
+        if let Err(e) = to_result(unsafe { bindings::register_filesystem(raw) }) {
+            // SAFETY: the cache was created above and holds no inodes.
+            unsafe { super::ffi::smb3rs_vfs_exit() };
+            return Err(e);
+        }
         Ok(Self { fs })
     }
 }
@@ -270,5 +276,8 @@ impl Drop for Registration {
     fn drop(&mut self) {
         // SAFETY: `self.fs` was registered by `register` and not unregistered since.
         unsafe { bindings::unregister_filesystem(self.fs.0.get()) };
+        // SAFETY: no super block remains (each held a module reference), so no inode
+        // does either once RCU frees them (the helper waits for that).
+        unsafe { super::ffi::smb3rs_vfs_exit() };
     }
 }

@@ -53,15 +53,22 @@ echoes() {
 	[ "${answered:-0}" -ge 1 ] || { echo "no echo answered in 4 s idle"; return 1; }
 }
 
+# A 16 MiB write goes out spliced from the page cache: Bytes spliced grows by at
+# least the data, in WRITEs of up to 1 MiB, and nothing is copied.
 spliced_not_copied() {
-	local creates0 spliced0 creates1 spliced1
+	local creates0 spliced0 writes0 creates1 spliced1 writes1 size=$((16 * 1024 * 1024))
 	creates0=$(stat_value "  Create") spliced0=$(stat_value "Bytes spliced")
+	writes0=$(stat_value "  Write")
 	mnt ksmbd "$MNT" || return 1
 	stat -f "$MNT" >/dev/null && stat -f "$MNT" >/dev/null && stat -f "$MNT" >/dev/null || return 1
+	head -c "$size" /dev/zero > "$MNT/spliced" || { umount "$MNT"; return 1; }
+	rm "$MNT/spliced"
 	umount "$MNT" || return 1
 	creates1=$(stat_value "  Create") spliced1=$(stat_value "Bytes spliced")
+	writes1=$(stat_value "  Write")
 	[ $((creates1 - creates0)) -ge 3 ] || { cat "$STATS"; echo "creates not counted"; return 1; }
-	[ $((spliced1 - spliced0)) -gt 0 ] || { cat "$STATS"; echo "nothing spliced"; return 1; }
+	[ $((spliced1 - spliced0)) -ge "$size" ] || { cat "$STATS"; echo "data not spliced"; return 1; }
+	[ $((writes1 - writes0)) -ge 16 ] || { cat "$STATS"; echo "fewer WRITEs than 1 MiB each"; return 1; }
 	[ "$(stat_value "Bytes copied")" = 0 ] || { cat "$STATS"; echo "bytes were copied"; return 1; }
 }
 
@@ -141,7 +148,7 @@ ktap_begin 8
 ktap_test "two mounts of one server and user share a session" shared_session
 ktap_test "nosharesock gets a session of its own" own_session
 ktap_test "an idle channel sends echoes the server answers" echoes
-ktap_test "Stats: requests counted, bytes spliced, none copied" spliced_not_copied
+ktap_test "Stats: a 16 MiB write is spliced, none of it copied" spliced_not_copied
 ktap_test "server killed: requests fail at once, umount is clean" server_killed
 ktap_test "server silent, soft: the request fails within the bound" server_silent_soft
 ktap_test "server silent, hard: the wait is killable" hard_wait_killable

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod credits;
+pub mod names;
 pub mod negotiate;
 pub mod options;
 pub mod select;

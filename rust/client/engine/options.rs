@@ -85,6 +85,20 @@ pub struct MountOptions {
     pub hard: bool,
     /// `nosharesock`: a session of its own, not shared with other mounts.
     pub nosharesock: bool,
+    /// `uid=`: owner shown for every file (`None`: the mounting user).
+    pub uid: Option<u32>,
+    /// `gid=`: group shown for every file (`None`: the mounting user's group).
+    pub gid: Option<u32>,
+    /// `file_mode=` (octal, 0755).
+    pub file_mode: u32,
+    /// `dir_mode=` (octal, 0755).
+    pub dir_mode: u32,
+    /// `actimeo=` seconds attributes and directory entries are cached (1).
+    pub actimeo: u32,
+    /// `rsize=` largest READ in bytes (`None`: the server's limit, at most 1 MiB).
+    pub rsize: Option<u32>,
+    /// `wsize=` largest WRITE in bytes.
+    pub wsize: Option<u32>,
 }
 
 impl Default for MountOptions {
@@ -96,6 +110,13 @@ impl Default for MountOptions {
             echo_interval: 60,
             hard: true,
             nosharesock: false,
+            uid: None,
+            gid: None,
+            file_mode: 0o755,
+            dir_mode: 0o755,
+            actimeo: 1,
+            rsize: None,
+            wsize: None,
         }
     }
 }
@@ -172,6 +193,20 @@ impl MountOptions {
                 flag(value)?;
                 self.nosharesock = true;
             }
+            "uid" => self.uid = Some(number(value, 0, u64::from(u32::MAX - 1))?),
+            "gid" => self.gid = Some(number(value, 0, u64::from(u32::MAX - 1))?),
+            "forceuid" | "forcegid" | "noperm" => flag(value)?,
+            "file_mode" => self.file_mode = octal(value)?,
+            "dir_mode" => self.dir_mode = octal(value)?,
+            "actimeo" => self.actimeo = number(value, 0, 3600)?,
+            "rsize" => self.rsize = Some(number(value, 4096, 1 << 24)?),
+            "wsize" => self.wsize = Some(number(value, 4096, 1 << 24)?),
+            "cache" => match string(value)? {
+                "strict" => {}
+                "none" | "loose" | "ro" | "singleclient" => return Err(OptionError::NotSupported),
+                _ => return Err(OptionError::BadValue),
+            },
+            "posix" | "noposix" => flag(value)?,
             "sec" => {
                 if string(value)? != "ntlmssp" {
                     return Err(OptionError::NotSupported);
@@ -182,6 +217,26 @@ impl MountOptions {
         }
         Ok(None)
     }
+}
+
+/// Parses a permission mode in octal (at most 07777).
+fn octal(v: Option<&str>) -> Result<u32, OptionError> {
+    let s = v.ok_or(OptionError::MissingValue)?;
+    if s.is_empty() || s.len() > 5 {
+        return Err(OptionError::BadValue);
+    }
+    let mut n: u32 = 0;
+    for b in s.bytes() {
+        let d = b
+            .checked_sub(b'0')
+            .filter(|d| *d <= 7)
+            .ok_or(OptionError::BadValue)?;
+        n = n.saturating_mul(8).saturating_add(u32::from(d));
+    }
+    if n > 0o7777 {
+        return Err(OptionError::BadValue);
+    }
+    Ok(n)
 }
 
 /// Parses an IPv4 dotted quad.

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! File and directory requests on a tree: what the VFS side asks of the server.
+//!
+//! Paths are relative to the share root with `\` separators (empty for the root).
+//! Operations that need a handle only for themselves (stat, create, unlink, rename,
+//! truncate by path) are one related compound CREATE + ... + CLOSE: one round trip.
+
+use kernel::prelude::*;
+
+use super::{message::Request, tree::Tree};
+use crate::proto::{
+    close::CloseRequest,
+    create::{
+        CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE,
+        FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_READ_ATTRIBUTES,
+        FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
+    },
+    dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
+    header::{credit_charge, encode_pdu, Command, Header, HEADER_SIZE},
+    info::{
+        FileAllInfo, FileBasicInfo, FileRenameInfo, InfoData, QueryInfoRequest, QueryInfoResponse,
+        SetInfoRequest, FILE_ALL_INFORMATION, INFO_FILE,
+    },
+    io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
+    status,
+    types::{FileId, WireName},
+};
+use crate::sys::{errno, mem::PageSeg};
+
+/// Room for a request with a path (header, body, UTF-16 path, padding).
+fn room_for(path: &str) -> usize {
+    HEADER_SIZE + 128 + path.len() * 2
+}
+
+/// Largest READ or WRITE issued (the server's limit may be lower).
+const MAX_IO: u32 = 1 << 20;
+
+/// Attributes of a file as the server reports them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Attr {
+    /// IndexNumber: the server's inode number (0 if unknown).
+    pub(crate) uniqueid: u64,
+    pub(crate) size: u64,
+    pub(crate) allocation: u64,
+    /// Times as FILETIME (100 ns since 1601).
+    pub(crate) btime: u64,
+    pub(crate) atime: u64,
+    pub(crate) mtime: u64,
+    pub(crate) ctime: u64,
+    pub(crate) attributes: u32,
+    pub(crate) nlink: u32,
+}
+
+impl Attr {
+    /// Returns whether this is a directory.
+    pub(crate) fn is_dir(&self) -> bool {
+        self.attributes & FILE_ATTRIBUTE_DIRECTORY != 0
+    }
+}
+
+fn proto_error(what: &str) -> Error {
+    pr_err!("malformed reply from the server: {}\n", what);
+    errno(kernel::bindings::EPROTO)
+}
+
+/// Returns the header of `reply`, or its error status as an errno.
+fn checked(reply: &Result<KVec<u8>>) -> Result<Header> {
+    let reply = reply.as_ref().map_err(|e| *e)?;
+    let hdr = Header::decode(reply).map_err(|_| proto_error("SMB2 header"))?;
+    if status::is_error(hdr.status) {
+        return Err(errno(status::to_errno(hdr.status) as u32));
+    }
+    Ok(hdr)
+}
+
+fn body(reply: &Result<KVec<u8>>) -> Result<&[u8]> {
+    checked(reply)?;
+    reply.as_ref().map(|r| r.as_slice()).map_err(|e| *e)
+}
+
+impl Tree {
+    fn push_create(&self, req: &mut Request, path: &str, create: CreateRequest<'_>) -> Result {
+        let hdr = self.session().header(Command::Create, self.tree_id);
+        req.push(Command::Create, 1, room_for(path), |w| {
+            let c = CreateRequest {
+                name: WireName::Str(path),
+                ..create
+            };
+            encode_pdu(&hdr, &c, w)
+        })
+    }
+
+    fn push_close(&self, req: &mut Request, fid: FileId) -> Result {
+        let hdr = self.session().header(Command::Close, self.tree_id);
+        req.push(Command::Close, 1, HEADER_SIZE + 32, |w| {
+            encode_pdu(
+                &hdr,
+                &CloseRequest {
+                    flags: 0,
+                    file_id: fid,
+                },
+                w,
+            )
+        })
+    }
+
+    fn push_set_info(
+        &self,
+        req: &mut Request,
+        fid: FileId,
+        data: InfoData<'_>,
+        room: usize,
+    ) -> Result {
+        let hdr = self.session().header(Command::SetInfo, self.tree_id);
+        req.push(Command::SetInfo, 1, room, |w| {
+            let set = SetInfoRequest {
+                file_id: fid,
+                additional_information: 0,
+                data,
+            };
+            encode_pdu(&hdr, &set, w)
+        })
+    }
+
+    /// Returns the attributes of `path` (CREATE + QUERY_INFO + CLOSE).
+    pub(crate) fn getattr(&self, path: &str) -> Result<Attr> {
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: FILE_READ_ATTRIBUTES,
+                ..CreateRequest::default()
+            },
+        )?;
+        self.query_all_and_close(req)
+    }
+
+    /// Completes a compound that starts with a CREATE: adds QUERY_INFO
+    /// (FileAllInformation) and CLOSE, sends it and returns the attributes.
+    fn query_all_and_close(&self, mut req: Request) -> Result<Attr> {
+        let hdr = self.session().header(Command::QueryInfo, self.tree_id);
+        req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
+            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, FileId::COMPOUND, 4096);
+            encode_pdu(&hdr, &q, w)
+        })?;
+        self.push_close(&mut req, FileId::COMPOUND)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(query)) = (it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        checked(create)?;
+        let out = QueryInfoResponse::decode(body(query)?).map_err(|_| proto_error("QUERY_INFO"))?;
+        let all = FileAllInfo::decode(out.output).map_err(|_| proto_error("FileAllInformation"))?;
+        Ok(Attr {
+            uniqueid: all.index_number,
+            btime: all.basic.creation_time,
+            size: all.standard.end_of_file,
+            allocation: all.standard.allocation_size,
+            atime: all.basic.last_access_time,
+            mtime: all.basic.last_write_time,
+            ctime: all.basic.change_time,
+            attributes: all.basic.file_attributes,
+            nlink: all.standard.number_of_links,
+        })
+    }
+
+    /// Opens `path` for `access` (a directory when `dir`); returns the handle and the
+    /// attributes the CREATE reply carries (without an index number).
+    pub(crate) fn open(&self, path: &str, access: u32, dir: bool) -> Result<(FileId, Attr)> {
+        let mut req = Request::new(false);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: access | FILE_READ_ATTRIBUTES,
+                create_disposition: FILE_OPEN,
+                create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
+                ..CreateRequest::default()
+            },
+        )?;
+        let replies = self.session().call_compound(req)?;
+        let reply = replies.first().ok_or(EINVAL)?;
+        let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
+        let a = r.attrs;
+        Ok((
+            r.file_id,
+            Attr {
+                uniqueid: 0,
+                btime: a.creation_time,
+                size: a.end_of_file,
+                allocation: a.allocation_size,
+                atime: a.last_access_time,
+                mtime: a.last_write_time,
+                ctime: a.change_time,
+                attributes: a.file_attributes,
+                nlink: 1,
+            },
+        ))
+    }
+
+    /// Closes a handle.
+    pub(crate) fn close(&self, fid: FileId) -> Result {
+        let mut req = Request::new(false);
+        self.push_close(&mut req, fid)?;
+        let replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?).map(drop)
+    }
+
+    /// Creates `path` (a directory when `dir`), failing if it exists, and returns its
+    /// attributes (CREATE + QUERY_INFO + CLOSE).
+    pub(crate) fn create(&self, path: &str, dir: bool) -> Result<Attr> {
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: FILE_READ_ATTRIBUTES,
+                create_disposition: FILE_CREATE,
+                create_options: if dir {
+                    FILE_DIRECTORY_FILE
+                } else {
+                    FILE_NON_DIRECTORY_FILE
+                },
+                file_attributes: if dir { FILE_ATTRIBUTE_DIRECTORY } else { 0 },
+                ..CreateRequest::default()
+            },
+        )?;
+        self.query_all_and_close(req)
+    }
+
+    /// Opens `path` as `create` says, sets `data` on it and closes it: one related
+    /// compound, whose CREATE and SET_INFO statuses are the result.
+    fn set_info_by_path(
+        &self,
+        path: &str,
+        create: CreateRequest<'_>,
+        data: InfoData<'_>,
+        room: usize,
+    ) -> Result {
+        let mut req = Request::new(true);
+        self.push_create(&mut req, path, create)?;
+        self.push_set_info(&mut req, FileId::COMPOUND, data, room)?;
+        self.push_close(&mut req, FileId::COMPOUND)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(set)) = (it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        checked(create)?;
+        checked(set).map(drop)
+    }
+
+    /// Removes `path` (a directory when `dir`) with the delete disposition, which,
+    /// unlike delete-on-close, is refused at once for a non-empty directory
+    /// (STATUS_DIRECTORY_NOT_EMPTY).
+    pub(crate) fn remove(&self, path: &str, dir: bool) -> Result {
+        let create = CreateRequest {
+            desired_access: DELETE | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            create_options: if dir {
+                FILE_DIRECTORY_FILE
+            } else {
+                FILE_NON_DIRECTORY_FILE
+            },
+            ..CreateRequest::default()
+        };
+        self.set_info_by_path(path, create, InfoData::Disposition(true), HEADER_SIZE + 48)
+    }
+
+    /// Renames `from` to `to`, replacing an existing `to` when `replace`.
+    pub(crate) fn rename(&self, from: &str, to: &str, replace: bool) -> Result {
+        let create = CreateRequest {
+            desired_access: DELETE | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        let info = FileRenameInfo {
+            replace_if_exists: replace,
+            root_directory: 0,
+            name: WireName::Str(to),
+        };
+        self.set_info_by_path(from, create, InfoData::Rename(info), room_for(to))
+    }
+
+    /// Sets the size of `path` (truncate or extend).
+    pub(crate) fn set_size(&self, path: &str, size: u64) -> Result {
+        let create = CreateRequest {
+            desired_access: FILE_WRITE_DATA | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        self.set_info_by_path(path, create, InfoData::EndOfFile(size), HEADER_SIZE + 64)
+    }
+
+    /// Sets the access and write times of `path` (FILETIME; 0 leaves one unchanged).
+    pub(crate) fn set_times(&self, path: &str, atime: u64, mtime: u64) -> Result {
+        let create = CreateRequest {
+            desired_access: FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        let basic = FileBasicInfo {
+            last_access_time: atime,
+            last_write_time: mtime,
+            ..FileBasicInfo::default()
+        };
+        self.set_info_by_path(path, create, InfoData::Basic(basic), HEADER_SIZE + 96)
+    }
+
+    /// Returns the largest READ or WRITE to issue.
+    pub(crate) fn io_size(&self) -> u32 {
+        let n = &self.session().negotiated;
+        if n.large_mtu() {
+            n.max_read.min(n.max_write).clamp(4096, MAX_IO)
+        } else {
+            65536
+        }
+    }
+
+    fn charge(&self, len: usize) -> u16 {
+        if self.session().negotiated.large_mtu() {
+            credit_charge(len)
+        } else {
+            1
+        }
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset`; returns the bytes read (0 at EOF).
+    pub(crate) fn read(&self, fid: FileId, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        let len = u32::try_from(buf.len()).map_err(|_| EINVAL)?;
+        let hdr = self.session().header(Command::Read, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(
+            Command::Read,
+            self.charge(buf.len()),
+            HEADER_SIZE + 56,
+            |w| encode_pdu(&hdr, &ReadRequest::new(fid, offset, len), w),
+        )?;
+        let replies = self.session().call_compound(req)?;
+        let reply = replies.first().ok_or(EINVAL)?;
+        match checked(reply) {
+            Ok(_) => {}
+            Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(0),
+            Err(e) => {
+                // STATUS_END_OF_FILE maps to ENODATA; anything else is an error.
+                return Err(e);
+            }
+        }
+        let pdu = body(reply)?;
+        let r = ReadResponse::decode(pdu).map_err(|_| proto_error("READ"))?;
+        let range = r
+            .inline_range(pdu.len())
+            .map_err(|_| proto_error("READ data"))?;
+        let data = pdu.get(range).ok_or(EINVAL)?;
+        let n = data.len().min(buf.len());
+        buf.get_mut(..n)
+            .ok_or(EINVAL)?
+            .copy_from_slice(data.get(..n).ok_or(EINVAL)?);
+        Ok(n)
+    }
+
+    /// Writes `payload` (page segments, spliced as they are) at `offset`; returns the
+    /// bytes the server wrote.
+    pub(crate) fn write(&self, fid: FileId, offset: u64, payload: KVec<PageSeg>) -> Result<usize> {
+        let len: usize = payload.iter().map(PageSeg::len).sum();
+        let len32 = u32::try_from(len).map_err(|_| EINVAL)?;
+        let hdr = self.session().header(Command::Write, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(Command::Write, self.charge(len), HEADER_SIZE + 56, |w| {
+            encode_pdu(&hdr, &WriteRequest::new(fid, offset, len32), w)
+        })?;
+        req.append_payload(payload)?;
+        let replies = self.session().call_compound(req)?;
+        let reply = replies.first().ok_or(EINVAL)?;
+        let w = WriteResponse::decode(body(reply)?).map_err(|_| proto_error("WRITE"))?;
+        Ok((w.count as usize).min(len))
+    }
+
+    /// Asks the server to make a handle's writes durable.
+    pub(crate) fn flush(&self, fid: FileId) -> Result {
+        let hdr = self.session().header(Command::Flush, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(Command::Flush, 1, HEADER_SIZE + 32, |w| {
+            encode_pdu(&hdr, &FlushRequest { file_id: fid }, w)
+        })?;
+        let replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?).map(drop)
+    }
+
+    /// Fetches the next batch of entries of the directory open as `fid` (from the
+    /// start when `restart`): the QUERY_DIRECTORY reply, to walk with
+    /// [`dir_entries`]; `None` once the listing is complete.
+    pub(crate) fn list_dir(&self, fid: FileId, restart: bool) -> Result<Option<KVec<u8>>> {
+        const OUT: u32 = 65536;
+        let hdr = self.session().header(Command::QueryDirectory, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(
+            Command::QueryDirectory,
+            self.charge(OUT as usize),
+            HEADER_SIZE + 48,
+            |w| {
+                let mut q = QueryDirectoryRequest::new(DIR_CLASS, fid, OUT);
+                q.pattern = WireName::Str("*");
+                if restart {
+                    q.flags |= RESTART_SCANS;
+                }
+                encode_pdu(&hdr, &q, w)
+            },
+        )?;
+        let mut replies = self.session().call_compound(req)?;
+        let reply = replies.first_mut().ok_or(EINVAL)?;
+        let hdr = Header::decode(reply.as_ref().map_err(|e| *e)?)
+            .map_err(|_| proto_error("SMB2 header"))?;
+        if hdr.status == status::STATUS_NO_MORE_FILES {
+            return Ok(None);
+        }
+        checked(reply)?;
+        let buf = core::mem::replace(reply, Ok(KVec::new()))?;
+        // Validate now, so that walking it later cannot meet a malformed reply.
+        for entry in dir_entries(&buf)? {
+            entry.map_err(|_| proto_error("directory entry"))?;
+        }
+        Ok(Some(buf))
+    }
+}
+
+/// The class directory listings use: names, times, sizes and the file id.
+const DIR_CLASS: DirClass = DirClass::IdBothDirectory;
+
+/// Walks the entries of a QUERY_DIRECTORY reply from [`Tree::list_dir`] (including
+/// `.` and `..`).
+pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
+    let r = QueryDirectoryResponse::decode(reply).map_err(|_| proto_error("QUERY_DIRECTORY"))?;
+    Ok(r.entries(DIR_CLASS))
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the VFS glue asks of a mount, in safe terms: paths as the VFS spells them
+//! (`/a/b`) become share paths (`a\b`), attributes become what an inode holds, and
+//! directory listings are kept per open directory so that `getdents` can resume.
+
+use kernel::prelude::*;
+
+use super::Mount;
+use crate::client::{
+    engine::names::{self, from_filetime, to_filetime},
+    ops::{dir_entries, Attr},
+};
+use crate::proto::{
+    create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
+    types::FileId,
+};
+use crate::sys::{errno, mem::PageSeg, vfs_ops::RawAttr};
+
+fn raw_attr(a: &Attr) -> RawAttr {
+    let (atime_sec, atime_nsec) = from_filetime(a.atime);
+    let (mtime_sec, mtime_nsec) = from_filetime(a.mtime);
+    let (ctime_sec, ctime_nsec) = from_filetime(a.ctime);
+    RawAttr {
+        uniqueid: a.uniqueid,
+        createtime: a.btime,
+        size: a.size,
+        blocks: a.allocation.div_ceil(512),
+        atime_sec,
+        mtime_sec,
+        ctime_sec,
+        atime_nsec,
+        mtime_nsec,
+        ctime_nsec,
+        is_dir: u32::from(a.is_dir()),
+        nlink: a.nlink,
+        readonly: u32::from(a.attributes & FILE_ATTRIBUTE_READONLY != 0),
+    }
+}
+
+/// Turns a VFS path (`/a/b`, `/` for the root) into a share path (`a\b`).
+fn share_path(vfs: &[u8]) -> Result<KVec<u8>> {
+    let mut out = KVec::new();
+    out.extend_with(vfs.len(), 0u8, GFP_KERNEL)?;
+    let n = names::share_path(vfs, &mut out).map_err(|_| EINVAL)?;
+    let mut exact = KVec::with_capacity(n, GFP_KERNEL)?;
+    exact.extend_from_slice(out.get(..n).ok_or(EINVAL)?, GFP_KERNEL)?;
+    Ok(exact)
+}
+
+/// Runs `f` on the share path of `vfs`.
+fn with_path<T>(vfs: &[u8], f: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+    let p = share_path(vfs)?;
+    let s = core::str::from_utf8(&p).map_err(|_| EINVAL)?;
+    f(s)
+}
+
+/// Attributes of `path`.
+pub(crate) fn getattr(m: &Mount, path: &[u8]) -> Result<RawAttr> {
+    with_path(path, |p| m.tree.getattr(p)).map(|a| raw_attr(&a))
+}
+
+/// Opens `path` with `access`; the attributes lack the file id.
+pub(crate) fn open(m: &Mount, path: &[u8], access: u32, dir: bool) -> Result<(FileId, RawAttr)> {
+    with_path(path, |p| m.tree.open(p, access, dir)).map(|(f, a)| (f, raw_attr(&a)))
+}
+
+/// Closes a handle.
+pub(crate) fn close(m: &Mount, fid: FileId) -> Result {
+    m.tree.close(fid)
+}
+
+/// Creates a file or directory and returns its attributes.
+pub(crate) fn create(m: &Mount, path: &[u8], dir: bool) -> Result<RawAttr> {
+    with_path(path, |p| m.tree.create(p, dir)).map(|a| raw_attr(&a))
+}
+
+/// Removes a file or (empty) directory.
+pub(crate) fn remove(m: &Mount, path: &[u8], dir: bool) -> Result {
+    with_path(path, |p| m.tree.remove(p, dir))
+}
+
+/// Renames `from` to `to`.
+pub(crate) fn rename(m: &Mount, from: &[u8], to: &[u8], replace: bool) -> Result {
+    let to = share_path(to)?;
+    let to = core::str::from_utf8(&to).map_err(|_| EINVAL)?;
+    with_path(from, |f| m.tree.rename(f, to, replace))
+}
+
+/// Truncates or extends `path`.
+pub(crate) fn set_size(m: &Mount, path: &[u8], size: u64) -> Result {
+    with_path(path, |p| m.tree.set_size(p, size))
+}
+
+/// Sets access and modification times (a zero time is left unchanged).
+pub(crate) fn set_times(m: &Mount, path: &[u8], atime: (i64, u32), mtime: (i64, u32)) -> Result {
+    let ft = |(s, n): (i64, u32)| {
+        if s == 0 && n == 0 {
+            0
+        } else {
+            to_filetime(s, n)
+        }
+    };
+    with_path(path, |p| m.tree.set_times(p, ft(atime), ft(mtime)))
+}
+
+/// Reads into `buf` at `offset`.
+pub(crate) fn read(m: &Mount, fid: FileId, offset: u64, buf: &mut [u8]) -> Result<usize> {
+    m.tree.read(fid, offset, buf)
+}
+
+/// Writes page segments at `offset`.
+pub(crate) fn write(m: &Mount, fid: FileId, offset: u64, payload: KVec<PageSeg>) -> Result<usize> {
+    m.tree.write(fid, offset, payload)
+}
+
+/// Flushes a handle's writes on the server.
+pub(crate) fn flush(m: &Mount, fid: FileId) -> Result {
+    m.tree.flush(fid)
+}
+
+/// An open directory being listed.
+pub(crate) struct DirState {
+    fid: FileId,
+    /// The current batch (a QUERY_DIRECTORY reply) and the index of its next entry.
+    batch: Option<KVec<u8>>,
+    next_entry: usize,
+    /// The `getdents` position of the next entry to emit (2: after `.` and `..`).
+    next_pos: i64,
+    /// The server has no more entries.
+    done: bool,
+    /// The next fetch must restart the scan.
+    restart: bool,
+}
+
+/// Opens `path` for listing.
+pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
+    let (fid, _) = with_path(path, |p| m.tree.open(p, FILE_LIST_DIRECTORY, true))?;
+    let state = DirState {
+        fid,
+        batch: None,
+        next_entry: 0,
+        next_pos: 2,
+        done: false,
+        restart: true,
+    };
+    match KBox::new(state, GFP_KERNEL) {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let _ = m.tree.close(fid);
+            Err(e.into())
+        }
+    }
+}
+
+/// Emits entries from position `pos` with `emit(name, ino, is_dir)` until it
+/// returns false or the directory ends. A `pos` other than where the last call
+/// stopped (rewinddir, seekdir) restarts the scan and skips to it.
+pub(crate) fn dir_iterate(
+    m: &Mount,
+    d: &mut DirState,
+    pos: i64,
+    mut emit: impl FnMut(&[u8], u64, bool) -> bool,
+) -> Result {
+    let mut skip = 0i64;
+    if pos != d.next_pos {
+        d.batch = None;
+        d.next_entry = 0;
+        d.next_pos = 2;
+        d.done = false;
+        d.restart = true;
+        skip = pos.saturating_sub(2).max(0);
+    }
+    let mut name = [0u8; 1024];
+    loop {
+        if d.batch.is_none() {
+            if d.done {
+                return Ok(());
+            }
+            match m.tree.list_dir(d.fid, d.restart)? {
+                Some(b) => d.batch = Some(b),
+                None => {
+                    d.done = true;
+                    return Ok(());
+                }
+            }
+            d.restart = false;
+            d.next_entry = 0;
+        }
+        let Some(batch) = d.batch.as_ref() else {
+            continue;
+        };
+        let mut exhausted = true;
+        for (i, entry) in dir_entries(batch)?.enumerate() {
+            if i < d.next_entry {
+                continue;
+            }
+            // Validated when the batch arrived.
+            let entry = entry.map_err(|_| errno(kernel::bindings::EIO))?;
+            if entry.is_dot_or_dotdot() {
+                d.next_entry = i + 1;
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                d.next_entry = i + 1;
+                d.next_pos += 1;
+                continue;
+            }
+            let Ok(len) = entry.name.to_utf8(&mut name) else {
+                // Not representable (unpaired surrogate): not listed.
+                d.next_entry = i + 1;
+                continue;
+            };
+            let is_dir = entry.file_attributes & FILE_ATTRIBUTE_DIRECTORY != 0;
+            // A zero inode number makes some tools skip the entry.
+            let ino = entry
+                .file_id
+                .filter(|&id| id != 0)
+                .unwrap_or(d.next_pos as u64);
+            if !emit(name.get(..len).unwrap_or(&[]), ino, is_dir) {
+                exhausted = false;
+                break;
+            }
+            d.next_entry = i + 1;
+            d.next_pos += 1;
+        }
+        if !exhausted {
+            return Ok(());
+        }
+        d.batch = None;
+    }
+}
+
+/// Closes a directory opened by [`dir_open`].
+pub(crate) fn dir_close(m: &Mount, d: KBox<DirState>) {
+    let _ = m.tree.close(d.fid);
+}

@@ -1,0 +1,1035 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFS glue of smb3rs: the operation tables the kernel calls for a mounted share.
+ * They turn dentries into paths and folios into buffers and call the Rust side
+ * (smb3rs_rs_*) for everything that goes to the server; the page cache, inode cache
+ * and dcache work is the kernel's generic code.
+ *
+ * Inodes are keyed by the server's file id (IndexNumber). Attributes and dentries
+ * are trusted for actimeo, then revalidated. Each open file holds a server handle;
+ * writeback and readahead borrow any suitable open handle of the inode.
+ */
+
+#include <linux/backing-dev.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/refcount.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+#include <linux/uio.h>
+#include <linux/writeback.h>
+
+#include "helpers.h"
+#include "vfs_helpers.h"
+
+/* "SMB3" in ASCII: the magic number statfs reports for smb3rs mounts. */
+#define SMB3RS_SUPER_MAGIC 0x534d4233
+/* Most payload segments gathered into one WRITE. */
+#define SMB3RS_MAX_SEGS 256
+
+struct smb3rs_inode {
+	struct inode vfs_inode;
+	/*
+	 * The file's identity: servers reuse inode numbers of deleted files (tmpfs
+	 * at once), the creation time tells the new file from the old.
+	 */
+	u64 uniqueid;
+	u64 createtime;
+	unsigned long attr_time;	/* jiffies of the last refresh */
+	spinlock_t open_lock;
+	struct list_head open_files;
+};
+
+/* A server handle of an open file, shared with writeback and readahead. */
+struct smb3rs_open {
+	struct list_head list;
+	refcount_t ref;
+	struct inode *inode;
+	struct smb3rs_fid fid;
+	fmode_t mode;
+};
+
+static struct kmem_cache *smb3rs_inode_cachep;
+
+static inline struct smb3rs_inode *SMB3RS_I(struct inode *inode)
+{
+	return container_of(inode, struct smb3rs_inode, vfs_inode);
+}
+
+static inline const struct smb3rs_params *smb3rs_params(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static const struct inode_operations smb3rs_dir_iops;
+static const struct inode_operations smb3rs_file_iops;
+static const struct file_operations smb3rs_dir_fops;
+static const struct file_operations smb3rs_file_fops;
+static const struct address_space_operations smb3rs_aops;
+static const struct dentry_operations smb3rs_dops;
+
+/* The dentry's path from the share root ("/a/b"); free with __putname(buf). */
+static const char *smb3rs_path(struct dentry *dentry, char **buf, u32 *len)
+{
+	char *p;
+
+	*buf = __getname();
+	if (!*buf)
+		return ERR_PTR(-ENOMEM);
+	p = dentry_path_raw(dentry, *buf, PATH_MAX);
+	if (IS_ERR(p)) {
+		__putname(*buf);
+		return p;
+	}
+	*len = strlen(p);
+	return p;
+}
+
+static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a)
+{
+	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
+	umode_t mode = a->is_dir ? (S_IFDIR | (p->dir_mode & 07777)) :
+				   (S_IFREG | (p->file_mode & 07777));
+	loff_t size = a->size;
+
+	if (a->readonly && !a->is_dir)
+		mode &= ~0222;
+	inode->i_mode = mode;
+	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
+	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
+	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
+	set_nlink(inode, a->is_dir ? 2 : max_t(u32, a->nlink, 1));
+	/* Dirty or in-flight data is newer than the server's size. */
+	if (!a->is_dir &&
+	    (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
+	     mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK)))
+		size = max_t(loff_t, size, i_size_read(inode));
+	i_size_write(inode, size);
+	inode->i_blocks = a->blocks;
+	SMB3RS_I(inode)->attr_time = jiffies;
+}
+
+static int smb3rs_inode_test(struct inode *inode, void *data)
+{
+	const struct smb3rs_attr *a = data;
+
+	return SMB3RS_I(inode)->uniqueid == a->uniqueid &&
+	       SMB3RS_I(inode)->createtime == a->createtime &&
+	       !!S_ISDIR(inode->i_mode) == !!a->is_dir;
+}
+
+static int smb3rs_inode_set(struct inode *inode, void *data)
+{
+	const struct smb3rs_attr *a = data;
+
+	SMB3RS_I(inode)->uniqueid = a->uniqueid;
+	SMB3RS_I(inode)->createtime = a->createtime;
+	inode->i_ino = a->uniqueid;
+	return 0;
+}
+
+static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
+{
+	const struct smb3rs_params *p = smb3rs_params(sb);
+	struct inode *inode;
+
+	inode = iget5_locked(sb, (unsigned long)a->uniqueid, smb3rs_inode_test,
+			     smb3rs_inode_set, a);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW)) {
+		smb3rs_apply_attr(inode, a);
+		return inode;
+	}
+	inode->i_uid = p->uid_set ? make_kuid(&init_user_ns, p->uid) : current_fsuid();
+	inode->i_gid = p->gid_set ? make_kgid(&init_user_ns, p->gid) : current_fsgid();
+	if (a->is_dir) {
+		inode->i_op = &smb3rs_dir_iops;
+		inode->i_fop = &smb3rs_dir_fops;
+	} else {
+		inode->i_op = &smb3rs_file_iops;
+		inode->i_fop = &smb3rs_file_fops;
+		inode->i_mapping->a_ops = &smb3rs_aops;
+	}
+	smb3rs_apply_attr(inode, a);
+	unlock_new_inode(inode);
+	return inode;
+}
+
+/* Reads the attributes of @dentry's file from the server. */
+static int smb3rs_fetch_attr(struct dentry *dentry, struct smb3rs_attr *a)
+{
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(dentry, &buf, &len);
+	int rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_getattr(dentry->d_sb->s_fs_info, path, len, a);
+	__putname(buf);
+	return rc;
+}
+
+static bool smb3rs_attr_fresh(struct inode *inode)
+{
+	unsigned long timeo = msecs_to_jiffies(smb3rs_params(inode->i_sb)->actimeo_ms);
+
+	return timeo && time_before(jiffies, SMB3RS_I(inode)->attr_time + timeo);
+}
+
+/* Refreshes @dentry's inode if its attributes are older than actimeo. */
+static int smb3rs_revalidate(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct smb3rs_attr a;
+	int rc;
+
+	if (smb3rs_attr_fresh(inode))
+		return 0;
+	rc = smb3rs_fetch_attr(dentry, &a);
+	if (rc)
+		return rc;
+	if (!smb3rs_inode_test(inode, &a))
+		return -ESTALE;
+	smb3rs_apply_attr(inode, &a);
+	return 0;
+}
+
+static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	unsigned long timeo;
+	int rc;
+
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+	if (d_really_is_negative(dentry)) {
+		timeo = msecs_to_jiffies(smb3rs_params(dentry->d_sb)->actimeo_ms);
+		return timeo && time_before(jiffies, dentry->d_time + timeo);
+	}
+	if (IS_ROOT(dentry))
+		return 1;
+	rc = smb3rs_revalidate(dentry);
+	if (rc == -ENOENT || rc == -ESTALE)
+		return 0;
+	return rc ? rc : 1;
+}
+
+static const struct dentry_operations smb3rs_dops = {
+	.d_revalidate	= smb3rs_d_revalidate,
+};
+
+static struct dentry *smb3rs_lookup(struct inode *dir, struct dentry *dentry,
+				    unsigned int flags)
+{
+	struct inode *inode = NULL;
+	struct smb3rs_attr a;
+	int rc;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	rc = smb3rs_fetch_attr(dentry, &a);
+	if (rc && rc != -ENOENT)
+		return ERR_PTR(rc);
+	if (rc) {
+		/* A negative dentry, trusted for actimeo. */
+		dentry->d_time = jiffies;
+	} else {
+		inode = smb3rs_iget(dir->i_sb, &a);
+		if (IS_ERR(inode))
+			return ERR_CAST(inode);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct smb3rs_attr a;
+	struct inode *inode;
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(dentry, &buf, &len);
+	int rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_create(dir->i_sb->s_fs_info, path, len, is_dir, &a);
+	__putname(buf);
+	if (rc)
+		return rc;
+	inode = smb3rs_iget(dir->i_sb, &a);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	d_instantiate(dentry, inode);
+	/* The directory changed: refetch its times next time. */
+	SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+	if (is_dir)
+		inc_nlink(dir);
+	return 0;
+}
+
+static int smb3rs_create(struct mnt_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, bool excl)
+{
+	return smb3rs_make(dir, dentry, false);
+}
+
+static int smb3rs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode)
+{
+	return smb3rs_make(dir, dentry, true);
+}
+
+static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct inode *inode = d_inode(dentry);
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(dentry, &buf, &len);
+	int rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_remove(dir->i_sb->s_fs_info, path, len, is_dir);
+	__putname(buf);
+	if (rc)
+		return rc;
+	if (is_dir) {
+		clear_nlink(inode);
+		drop_nlink(dir);
+	} else {
+		drop_nlink(inode);
+	}
+	SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+	return 0;
+}
+
+static int smb3rs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return smb3rs_remove(dir, dentry, false);
+}
+
+static int smb3rs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return smb3rs_remove(dir, dentry, true);
+}
+
+static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+			 struct dentry *old_dentry, struct inode *new_dir,
+			 struct dentry *new_dentry, unsigned int flags)
+{
+	struct inode *target = d_inode(new_dentry);
+	char *from_buf, *to_buf;
+	const char *from, *to;
+	u32 from_len, to_len;
+	int rc;
+
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	from = smb3rs_path(old_dentry, &from_buf, &from_len);
+	if (IS_ERR(from))
+		return PTR_ERR(from);
+	to = smb3rs_path(new_dentry, &to_buf, &to_len);
+	if (IS_ERR(to)) {
+		__putname(from_buf);
+		return PTR_ERR(to);
+	}
+	/* Replacing a directory: SMB only replaces files, so remove the (empty) one. */
+	rc = 0;
+	if (target && S_ISDIR(target->i_mode))
+		rc = smb3rs_rs_remove(old_dir->i_sb->s_fs_info, to, to_len, 1);
+	if (!rc)
+		rc = smb3rs_rs_rename(old_dir->i_sb->s_fs_info, from, from_len,
+				      to, to_len, !(flags & RENAME_NOREPLACE));
+	__putname(to_buf);
+	__putname(from_buf);
+	if (rc)
+		return rc;
+	if (target) {
+		if (S_ISDIR(target->i_mode)) {
+			clear_nlink(target);
+			drop_nlink(new_dir);
+		} else {
+			drop_nlink(target);
+		}
+	}
+	if (S_ISDIR(d_inode(old_dentry)->i_mode) && old_dir != new_dir) {
+		drop_nlink(old_dir);
+		inc_nlink(new_dir);
+	}
+	SMB3RS_I(old_dir)->attr_time = jiffies - HZ * 3600;
+	SMB3RS_I(new_dir)->attr_time = jiffies - HZ * 3600;
+	return 0;
+}
+
+static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
+			  struct kstat *stat, u32 request_mask,
+			  unsigned int query_flags)
+{
+	struct dentry *dentry = path->dentry;
+	struct inode *inode = d_inode(dentry);
+	int rc;
+
+	/* An unlinked file still open has no path to ask the server about. */
+	if (!(query_flags & AT_STATX_DONT_SYNC) && !d_unhashed(dentry)) {
+		/* Sizes and times on the server include what we have written. */
+		if (S_ISREG(inode->i_mode) &&
+		    mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
+			rc = filemap_write_and_wait(inode->i_mapping);
+			if (rc)
+				return rc;
+		}
+		rc = smb3rs_revalidate(dentry);
+		if (rc)
+			return rc;
+	}
+	generic_fillattr(idmap, request_mask, inode, stat);
+	stat->blksize = smb3rs_params(inode->i_sb)->io_size;
+	return 0;
+}
+
+static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			  struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	unsigned int valid = attr->ia_valid;
+	char *buf;
+	u32 len;
+	const char *path;
+	int rc;
+
+	rc = setattr_prepare(idmap, dentry, attr);
+	if (rc)
+		return rc;
+	/* Owners and modes come from the mount options; the server cannot hold them. */
+	if (!(valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME)))
+		return 0;
+	path = smb3rs_path(dentry, &buf, &len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	if (valid & ATTR_SIZE) {
+		rc = filemap_write_and_wait(inode->i_mapping);
+		if (!rc)
+			rc = smb3rs_rs_set_size(inode->i_sb->s_fs_info, path, len,
+						attr->ia_size);
+		if (!rc)
+			truncate_setsize(inode, attr->ia_size);
+	}
+	if (!rc && (valid & (ATTR_ATIME | ATTR_MTIME))) {
+		struct timespec64 at = { 0 }, mt = { 0 };
+
+		if (valid & ATTR_ATIME)
+			at = attr->ia_atime;
+		if (valid & ATTR_MTIME)
+			mt = attr->ia_mtime;
+		/* Written data would set a newer mtime when it lands: land it first. */
+		rc = filemap_write_and_wait(inode->i_mapping);
+		if (!rc)
+			rc = smb3rs_rs_set_times(inode->i_sb->s_fs_info, path, len,
+						 at.tv_sec, at.tv_nsec, mt.tv_sec,
+						 mt.tv_nsec);
+		if (!rc) {
+			if (valid & ATTR_ATIME)
+				inode_set_atime_to_ts(inode, attr->ia_atime);
+			if (valid & ATTR_MTIME)
+				inode_set_mtime_to_ts(inode, attr->ia_mtime);
+		}
+	}
+	__putname(buf);
+	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
+	return rc;
+}
+
+static const struct inode_operations smb3rs_dir_iops = {
+	.lookup		= smb3rs_lookup,
+	.create		= smb3rs_create,
+	.mkdir		= smb3rs_mkdir,
+	.unlink		= smb3rs_unlink,
+	.rmdir		= smb3rs_rmdir,
+	.rename		= smb3rs_rename,
+	.getattr	= smb3rs_getattr,
+	.setattr	= smb3rs_setattr,
+};
+
+static const struct inode_operations smb3rs_file_iops = {
+	.getattr	= smb3rs_getattr,
+	.setattr	= smb3rs_setattr,
+};
+
+/* Directories: a server handle per open directory, listed in batches. */
+
+static int smb3rs_dir_open(struct inode *inode, struct file *file)
+{
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(file->f_path.dentry, &buf, &len);
+	void *dir;
+	int rc = 0;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	dir = smb3rs_rs_dir_open(inode->i_sb->s_fs_info, path, len, &rc);
+	__putname(buf);
+	if (!dir)
+		return rc ? rc : -ENOMEM;
+	file->private_data = dir;
+	return 0;
+}
+
+static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino, u32 is_dir)
+{
+	struct dir_context *ctx = arg;
+
+	if (!dir_emit(ctx, name, len, ino, is_dir ? DT_DIR : DT_REG))
+		return false;
+	ctx->pos++;
+	return true;
+}
+
+static int smb3rs_iterate(struct file *file, struct dir_context *ctx)
+{
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	return smb3rs_rs_dir_iterate(file_inode(file)->i_sb->s_fs_info,
+				     file->private_data, ctx->pos, smb3rs_emit, ctx);
+}
+
+static int smb3rs_dir_release(struct inode *inode, struct file *file)
+{
+	smb3rs_rs_dir_close(inode->i_sb->s_fs_info, file->private_data);
+	return 0;
+}
+
+static const struct file_operations smb3rs_dir_fops = {
+	.open		= smb3rs_dir_open,
+	.iterate_shared	= smb3rs_iterate,
+	.release	= smb3rs_dir_release,
+	.llseek		= generic_file_llseek,
+	.read		= generic_read_dir,
+};
+
+/* Regular files. */
+
+static void smb3rs_open_put(struct smb3rs_open *of)
+{
+	if (!refcount_dec_and_test(&of->ref))
+		return;
+	smb3rs_rs_close(of->inode->i_sb->s_fs_info, &of->fid);
+	kfree(of);
+}
+
+/* Any open handle of @inode (writable if @write), referenced; NULL if none. */
+static struct smb3rs_open *smb3rs_find_open(struct inode *inode, bool write)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of, *found = NULL;
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list) {
+		if (write ? (of->mode & FMODE_WRITE) : (of->mode & FMODE_READ)) {
+			refcount_inc(&of->ref);
+			found = of;
+			break;
+		}
+	}
+	spin_unlock(&si->open_lock);
+	return found;
+}
+
+static int smb3rs_file_open(struct inode *inode, struct file *file)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of;
+	struct smb3rs_attr a;
+	u32 access = 0;
+	char *buf;
+	u32 len;
+	const char *path;
+	int rc;
+
+	if (file->f_flags & O_DIRECT)
+		return -EINVAL;
+	of = kzalloc(sizeof(*of), GFP_KERNEL);
+	if (!of)
+		return -ENOMEM;
+	if (file->f_mode & FMODE_READ)
+		access |= 0x80000000;	/* GENERIC_READ */
+	if (file->f_mode & FMODE_WRITE)
+		access |= 0x40000000;	/* GENERIC_WRITE */
+	path = smb3rs_path(file->f_path.dentry, &buf, &len);
+	if (IS_ERR(path)) {
+		kfree(of);
+		return PTR_ERR(path);
+	}
+	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len, access, 0,
+			    &of->fid, &a);
+	__putname(buf);
+	if (rc) {
+		kfree(of);
+		return rc;
+	}
+	if (a.createtime != si->createtime) {
+		/* Another file now has this name: the VFS retries the lookup. */
+		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
+		kfree(of);
+		return -ESTALE;
+	}
+	/*
+	 * Close-to-open: if the file changed on the server since we cached it, drop
+	 * the cached pages (ours are written back on close, so none are dirty here
+	 * unless another open of ours has them).
+	 */
+	if (!mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
+		struct timespec64 mt = inode_get_mtime(inode);
+
+		if (mt.tv_sec != a.mtime_sec || mt.tv_nsec != a.mtime_nsec ||
+		    i_size_read(inode) != a.size)
+			invalidate_inode_pages2(inode->i_mapping);
+	}
+	a.uniqueid = si->uniqueid;
+	a.nlink = inode->i_nlink;
+	smb3rs_apply_attr(inode, &a);
+	refcount_set(&of->ref, 1);
+	of->inode = inode;
+	of->mode = file->f_mode;
+	spin_lock(&si->open_lock);
+	list_add(&of->list, &si->open_files);
+	spin_unlock(&si->open_lock);
+	file->private_data = of;
+	return 0;
+}
+
+static int smb3rs_file_flush(struct file *file, fl_owner_t id)
+{
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	return filemap_write_and_wait(file->f_mapping);
+}
+
+static int smb3rs_file_release(struct inode *inode, struct file *file)
+{
+	struct smb3rs_open *of = file->private_data;
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+
+	spin_lock(&si->open_lock);
+	list_del(&of->list);
+	spin_unlock(&si->open_lock);
+	smb3rs_open_put(of);
+	return 0;
+}
+
+static int smb3rs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct smb3rs_open *of = file->private_data;
+	int rc = file_write_and_wait_range(file, start, end);
+
+	if (rc)
+		return rc;
+	if (!(file->f_mode & FMODE_WRITE))
+		return 0;
+	return smb3rs_rs_flush(file_inode(file)->i_sb->s_fs_info, &of->fid);
+}
+
+static const struct file_operations smb3rs_file_fops = {
+	.open		= smb3rs_file_open,
+	.flush		= smb3rs_file_flush,
+	.release	= smb3rs_file_release,
+	.fsync		= smb3rs_fsync,
+	.read_iter	= generic_file_read_iter,
+	.write_iter	= generic_file_write_iter,
+	.mmap		= generic_file_mmap,
+	.llseek		= generic_file_llseek,
+	.splice_read	= filemap_splice_read,
+	.splice_write	= iter_file_splice_write,
+};
+
+/* The page cache. */
+
+/* Reads [pos, pos + len) into @buf; the part past the end of file is zeroed. */
+static int smb3rs_read_into(struct inode *inode, struct smb3rs_open *of,
+			    loff_t pos, char *buf, size_t len)
+{
+	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
+	size_t done = 0;
+
+	while (done < len) {
+		u32 chunk = min_t(size_t, len - done, p->io_size);
+		s64 n = smb3rs_rs_read(inode->i_sb->s_fs_info, &of->fid,
+				       pos + done, buf + done, chunk);
+
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	memset(buf + done, 0, len - done);
+	return 0;
+}
+
+/* Fills a locked folio from the server (beyond EOF: zeroes). */
+static int smb3rs_fill_folio(struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	struct smb3rs_open *of;
+	int rc;
+
+	if (folio_pos(folio) >= i_size_read(inode)) {
+		folio_zero_range(folio, 0, folio_size(folio));
+		folio_mark_uptodate(folio);
+		return 0;
+	}
+	if (file && file->private_data &&
+	    file->f_op == &smb3rs_file_fops) {
+		of = file->private_data;
+		refcount_inc(&of->ref);
+	} else {
+		of = smb3rs_find_open(inode, false);
+		if (!of)
+			return -EBADF;
+	}
+	rc = smb3rs_read_into(inode, of, folio_pos(folio), folio_address(folio),
+			      folio_size(folio));
+	smb3rs_open_put(of);
+	if (!rc)
+		folio_mark_uptodate(folio);
+	return rc;
+}
+
+static int smb3rs_read_folio(struct file *file, struct folio *folio)
+{
+	int rc = smb3rs_fill_folio(file, folio);
+
+	folio_unlock(folio);
+	return rc;
+}
+
+static void smb3rs_readahead(struct readahead_control *rac)
+{
+	struct inode *inode = rac->mapping->host;
+	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
+	struct smb3rs_open *of;
+	struct folio *folio;
+	loff_t start;
+	size_t total;
+
+	if (rac->file && rac->file->f_op == &smb3rs_file_fops &&
+	    rac->file->private_data) {
+		of = rac->file->private_data;
+		refcount_inc(&of->ref);
+	} else {
+		of = smb3rs_find_open(inode, false);
+		if (!of)
+			return;
+	}
+	/*
+	 * The range is taken once: readahead_pos() lags by the folio last returned
+	 * by readahead_folio() until the next call, so it cannot mark progress.
+	 */
+	start = readahead_pos(rac);
+	total = readahead_length(rac);
+	while (total) {
+		size_t len = min_t(size_t, total, p->io_size);
+		size_t off = 0;
+		char *buf = kvmalloc(len, GFP_NOFS);
+		int rc;
+
+		if (!buf)
+			break;
+		rc = smb3rs_read_into(inode, of, start, buf, len);
+		while (off < len && (folio = readahead_folio(rac))) {
+			size_t size = folio_size(folio);
+			size_t n = min_t(size_t, size, len - off);
+
+			if (!rc) {
+				memcpy_to_folio(folio, 0, buf + off, n);
+				if (n < size)
+					folio_zero_range(folio, n, size - n);
+				folio_mark_uptodate(folio);
+			}
+			folio_unlock(folio);
+			off += size;
+		}
+		kvfree(buf);
+		if (rc || !off)
+			break;
+		start += off;
+		total -= min(total, off);
+	}
+	smb3rs_open_put(of);
+}
+
+/* A run of contiguous folios under writeback, sent as one WRITE. */
+struct smb3rs_wbatch {
+	struct folio *folios[SMB3RS_MAX_SEGS];
+	struct smb3rs_seg segs[SMB3RS_MAX_SEGS];
+	unsigned int nr;
+	loff_t pos;
+	size_t len;
+};
+
+static int smb3rs_wbatch_flush(struct inode *inode, struct smb3rs_open *of,
+			       struct smb3rs_wbatch *b)
+{
+	unsigned int i;
+	s64 n = 0;
+	int rc = 0;
+
+	if (!b->nr)
+		return 0;
+	for (i = 0; i < b->nr; i++)
+		folio_get(b->folios[i]);	/* taken over by the WRITE's segments */
+	n = smb3rs_rs_write(inode->i_sb->s_fs_info, &of->fid, b->pos, b->segs, b->nr);
+	if (n < 0)
+		rc = n;
+	else if ((size_t)n < b->len)
+		rc = -EIO;
+	for (i = 0; i < b->nr; i++) {
+		if (rc)
+			mapping_set_error(inode->i_mapping, rc);
+		folio_end_writeback(b->folios[i]);
+	}
+	b->nr = 0;
+	b->len = 0;
+	return rc;
+}
+
+static int smb3rs_writepages(struct address_space *mapping,
+			     struct writeback_control *wbc)
+{
+	struct inode *inode = mapping->host;
+	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
+	struct smb3rs_wbatch *b;
+	struct smb3rs_open *of;
+	struct folio *folio = NULL;
+	unsigned int nofs;
+	int error = 0, rc;
+
+	of = smb3rs_find_open(inode, true);
+	if (!of)
+		return -EBADF;
+	b = kmalloc(sizeof(*b), GFP_NOFS);
+	if (!b) {
+		smb3rs_open_put(of);
+		return -ENOMEM;
+	}
+	b->nr = 0;
+	b->len = 0;
+	nofs = memalloc_nofs_save();
+	while ((folio = writeback_iter(mapping, wbc, folio, &error))) {
+		loff_t isize = i_size_read(inode);
+		loff_t pos = folio_pos(folio);
+		size_t len;
+
+		if (pos >= isize) {
+			/* Wholly past EOF (truncated): nothing to write. */
+			folio_unlock(folio);
+			continue;
+		}
+		len = min_t(loff_t, folio_size(folio), isize - pos);
+		if (b->nr && (b->pos + b->len != pos || b->nr == SMB3RS_MAX_SEGS ||
+			      b->len + len > p->io_size)) {
+			rc = smb3rs_wbatch_flush(inode, of, b);
+			if (rc && !error)
+				error = rc;
+		}
+		folio_start_writeback(folio);
+		folio_unlock(folio);
+		if (!b->nr)
+			b->pos = pos;
+		b->folios[b->nr] = folio;
+		b->segs[b->nr].addr = folio_address(folio);
+		b->segs[b->nr].page = &folio->page;
+		b->segs[b->nr].len = len;
+		b->nr++;
+		b->len += len;
+	}
+	rc = smb3rs_wbatch_flush(inode, of, b);
+	if (rc && !error)
+		error = rc;
+	memalloc_nofs_restore(nofs);
+	kfree(b);
+	smb3rs_open_put(of);
+	return error;
+}
+
+static int smb3rs_write_begin(struct file *file, struct address_space *mapping,
+			      loff_t pos, unsigned int len, struct folio **foliop,
+			      void **fsdata)
+{
+	struct folio *folio;
+	int rc;
+
+	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
+				    mapping_gfp_mask(mapping));
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	if (!folio_test_uptodate(folio) &&
+	    !(offset_in_folio(folio, pos) == 0 && len >= folio_size(folio))) {
+		rc = smb3rs_fill_folio(file, folio);
+		if (rc) {
+			folio_unlock(folio);
+			folio_put(folio);
+			return rc;
+		}
+	}
+	*foliop = folio;
+	return 0;
+}
+
+static int smb3rs_write_end(struct file *file, struct address_space *mapping,
+			    loff_t pos, unsigned int len, unsigned int copied,
+			    struct folio *folio, void *fsdata)
+{
+	struct inode *inode = mapping->host;
+
+	if (!folio_test_uptodate(folio)) {
+		/* Only a whole-folio write skips the read: a short copy retries. */
+		if (copied < len)
+			copied = 0;
+		else
+			folio_mark_uptodate(folio);
+	}
+	if (copied) {
+		if (pos + copied > i_size_read(inode))
+			i_size_write(inode, pos + copied);
+		folio_mark_dirty(folio);
+	}
+	folio_unlock(folio);
+	folio_put(folio);
+	return copied;
+}
+
+static const struct address_space_operations smb3rs_aops = {
+	.read_folio	= smb3rs_read_folio,
+	.readahead	= smb3rs_readahead,
+	.writepages	= smb3rs_writepages,
+	.dirty_folio	= filemap_dirty_folio,
+	.write_begin	= smb3rs_write_begin,
+	.write_end	= smb3rs_write_end,
+	.migrate_folio	= filemap_migrate_folio,
+};
+
+/* The super block. */
+
+static struct inode *smb3rs_alloc_inode(struct super_block *sb)
+{
+	struct smb3rs_inode *si = alloc_inode_sb(sb, smb3rs_inode_cachep, GFP_KERNEL);
+
+	if (!si)
+		return NULL;
+	si->uniqueid = 0;
+	si->attr_time = jiffies - HZ * 3600;
+	return &si->vfs_inode;
+}
+
+static void smb3rs_free_inode(struct inode *inode)
+{
+	kmem_cache_free(smb3rs_inode_cachep, SMB3RS_I(inode));
+}
+
+static void smb3rs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+}
+
+static int smb3rs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	u64 st[4];
+	int rc = smb3rs_rs_statfs(dentry->d_sb->s_fs_info, st);
+
+	if (rc)
+		return rc;
+	buf->f_type = SMB3RS_SUPER_MAGIC;
+	buf->f_namelen = NAME_MAX;
+	buf->f_bsize = st[0];
+	buf->f_frsize = st[0];
+	buf->f_blocks = st[1];
+	buf->f_bfree = st[2];
+	buf->f_bavail = st[3];
+	return 0;
+}
+
+static const struct super_operations smb3rs_sops = {
+	.alloc_inode	= smb3rs_alloc_inode,
+	.free_inode	= smb3rs_free_inode,
+	.evict_inode	= smb3rs_evict_inode,
+	.statfs		= smb3rs_statfs,
+};
+
+/**
+ * smb3rs_fill_super() - set up the super block of a new mount
+ * @sb: the super block; s_fs_info is the Rust mount (struct smb3rs_params first)
+ * @fc: the mount context
+ *
+ * Return: 0 or a negative errno.
+ */
+int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	const struct smb3rs_params *p = smb3rs_params(sb);
+	struct smb3rs_attr a;
+	struct inode *root;
+	int rc;
+
+	sb->s_magic = SMB3RS_SUPER_MAGIC;
+	sb->s_op = &smb3rs_sops;
+	sb->s_d_op = &smb3rs_dops;
+	sb->s_time_gran = 100;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	rc = super_setup_bdi(sb);
+	if (rc)
+		return rc;
+	sb->s_bdi->ra_pages = max_t(unsigned long, p->io_size >> PAGE_SHIFT, 32);
+	sb->s_bdi->io_pages = sb->s_bdi->ra_pages;
+	rc = smb3rs_rs_getattr(sb->s_fs_info, "/", 1, &a);
+	if (rc)
+		return rc;
+	if (!a.is_dir)
+		return -ENOTDIR;
+	root = smb3rs_iget(sb, &a);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	sb->s_root = d_make_root(root);
+	return sb->s_root ? 0 : -ENOMEM;
+}
+
+static void smb3rs_inode_init_once(void *obj)
+{
+	struct smb3rs_inode *si = obj;
+
+	inode_init_once(&si->vfs_inode);
+	spin_lock_init(&si->open_lock);
+	INIT_LIST_HEAD(&si->open_files);
+}
+
+/**
+ * smb3rs_vfs_init() - create the inode cache (module load)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int smb3rs_vfs_init(void)
+{
+	smb3rs_inode_cachep = kmem_cache_create("smb3rs_inode",
+						sizeof(struct smb3rs_inode), 0,
+						SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+						smb3rs_inode_init_once);
+	return smb3rs_inode_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * smb3rs_vfs_exit() - destroy the inode cache (module unload)
+ */
+void smb3rs_vfs_exit(void)
+{
+	/* Inodes are freed after an RCU grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(smb3rs_inode_cachep);
+}

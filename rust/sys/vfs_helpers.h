@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VFS glue of smb3rs (vfs_helpers.c): super block, inode, dentry, file and
+ * address-space operations. Everything that talks to the server is in Rust
+ * (rust/sys/vfs_ops.rs declares the smb3rs_rs_* functions below and the structs,
+ * which must match these).
+ */
+#ifndef SMB3RS_VFS_HELPERS_H
+#define SMB3RS_VFS_HELPERS_H
+
+#include <linux/types.h>
+
+struct fs_context;
+struct page;
+struct super_block;
+
+/* Attributes of a file as the server reports them, converted for the VFS. */
+struct smb3rs_attr {
+	u64 uniqueid;
+	u64 createtime;		/* FILETIME: with uniqueid, the file's identity */
+	u64 size;
+	u64 blocks;		/* 512-byte units allocated */
+	s64 atime_sec;
+	s64 mtime_sec;
+	s64 ctime_sec;
+	u32 atime_nsec;
+	u32 mtime_nsec;
+	u32 ctime_nsec;
+	u32 is_dir;
+	u32 nlink;
+	u32 readonly;
+};
+
+/* An open handle on the server. */
+struct smb3rs_fid {
+	u64 persistent;
+	u64 volatile_id;
+};
+
+/* One page-backed payload segment of a WRITE; the callee takes over a page ref. */
+struct smb3rs_seg {
+	void *addr;
+	struct page *page;
+	u32 len;
+};
+
+/*
+ * The mount's VFS parameters: the first member of the Rust super block info, so
+ * s_fs_info points to it.
+ */
+struct smb3rs_params {
+	u32 uid;
+	u32 gid;
+	u32 uid_set;
+	u32 gid_set;
+	u32 file_mode;
+	u32 dir_mode;
+	u32 actimeo_ms;
+	u32 io_size;
+};
+
+int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
+int smb3rs_vfs_init(void);
+void smb3rs_vfs_exit(void);
+
+/* Emits one directory entry; false when the caller's buffer is full. */
+typedef bool (*smb3rs_emit_fn)(void *ctx, const char *name, u32 len, u64 ino,
+			       u32 is_dir);
+
+/* Implemented in Rust (rust/sys/vfs_ops.rs); paths are "/a/b" from the root. */
+int smb3rs_rs_getattr(const void *info, const char *path, u32 len,
+		      struct smb3rs_attr *attr);
+int smb3rs_rs_open(const void *info, const char *path, u32 len, u32 access,
+		   u32 is_dir, struct smb3rs_fid *fid, struct smb3rs_attr *attr);
+int smb3rs_rs_close(const void *info, const struct smb3rs_fid *fid);
+int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
+		     struct smb3rs_attr *attr);
+int smb3rs_rs_remove(const void *info, const char *path, u32 len, u32 is_dir);
+int smb3rs_rs_rename(const void *info, const char *from, u32 from_len,
+		     const char *to, u32 to_len, u32 replace);
+int smb3rs_rs_set_size(const void *info, const char *path, u32 len, u64 size);
+int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
+			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
+			u32 mtime_nsec);
+s64 smb3rs_rs_read(const void *info, const struct smb3rs_fid *fid, u64 offset,
+		   void *buf, u32 len);
+s64 smb3rs_rs_write(const void *info, const struct smb3rs_fid *fid, u64 offset,
+		    const struct smb3rs_seg *segs, u32 nr);
+int smb3rs_rs_flush(const void *info, const struct smb3rs_fid *fid);
+void *smb3rs_rs_dir_open(const void *info, const char *path, u32 len, int *err);
+int smb3rs_rs_dir_iterate(const void *info, void *dir, s64 pos,
+			  smb3rs_emit_fn emit, void *ctx);
+void smb3rs_rs_dir_close(const void *info, void *dir);
+
+#endif /* SMB3RS_VFS_HELPERS_H */

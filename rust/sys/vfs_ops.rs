@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The entry points `vfs_helpers.c` calls for everything that goes to the server,
+//! and the structs they share with it (`vfs_helpers.h`, which must match).
+//!
+//! Each function turns the C arguments into safe values (the mount, a path, a
+//! buffer, page segments) and calls [`crate::fs::ops`].
+
+use core::ffi::{c_char, c_int, c_void};
+
+use kernel::prelude::*;
+
+use super::mem::PageSeg;
+use crate::fs::{ops, DirState, Mount};
+use crate::proto::types::FileId;
+
+/// `struct smb3rs_attr`.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct RawAttr {
+    pub(crate) uniqueid: u64,
+    pub(crate) createtime: u64,
+    pub(crate) size: u64,
+    pub(crate) blocks: u64,
+    pub(crate) atime_sec: i64,
+    pub(crate) mtime_sec: i64,
+    pub(crate) ctime_sec: i64,
+    pub(crate) atime_nsec: u32,
+    pub(crate) mtime_nsec: u32,
+    pub(crate) ctime_nsec: u32,
+    pub(crate) is_dir: u32,
+    pub(crate) nlink: u32,
+    pub(crate) readonly: u32,
+}
+
+/// `struct smb3rs_fid`.
+#[repr(C)]
+pub(crate) struct RawFid {
+    persistent: u64,
+    volatile: u64,
+}
+
+impl From<&RawFid> for FileId {
+    fn from(f: &RawFid) -> Self {
+        FileId {
+            persistent: f.persistent,
+            volatile: f.volatile,
+        }
+    }
+}
+
+/// `struct smb3rs_seg`.
+#[repr(C)]
+pub(crate) struct RawSeg {
+    addr: *mut c_void,
+    page: *mut kernel::bindings::page,
+    len: u32,
+}
+
+/// `struct smb3rs_params`: the mount's VFS parameters, read by the C glue through
+/// `s_fs_info` (it is the first field of [`Mount`]).
+#[repr(C)]
+pub(crate) struct VfsParams {
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) uid_set: u32,
+    pub(crate) gid_set: u32,
+    pub(crate) file_mode: u32,
+    pub(crate) dir_mode: u32,
+    pub(crate) actimeo_ms: u32,
+    pub(crate) io_size: u32,
+}
+
+/// Turns a result into 0 or a negative errno.
+fn status(r: Result) -> c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// `info` must be a live mount's `s_fs_info`.
+unsafe fn mount<'a>(info: *const c_void) -> &'a Mount {
+    // SAFETY: by the caller's guarantee `info` is a `Mount` alive for the call.
+    unsafe { &*info.cast::<Mount>() }
+}
+
+/// # Safety
+///
+/// `path` must be valid for reads of `len` bytes for `'a`.
+unsafe fn bytes<'a>(path: *const c_char, len: u32) -> &'a [u8] {
+    if path.is_null() || len == 0 {
+        return &[];
+    }
+    // SAFETY: by the caller's guarantee.
+    unsafe { core::slice::from_raw_parts(path.cast::<u8>(), len as usize) }
+}
+
+/// Writes `attr` into `out` if it is not null.
+///
+/// # Safety
+///
+/// `out` must be null or valid for writes.
+unsafe fn put_attr(out: *mut RawAttr, attr: RawAttr) {
+    if !out.is_null() {
+        // SAFETY: by the caller's guarantee.
+        unsafe { out.write(attr) };
+    }
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `attr` writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_getattr(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    attr: *mut RawAttr,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::getattr(m, p).map(|a| {
+        // SAFETY: `attr` is writable by the caller's guarantee.
+        unsafe { put_attr(attr, a) }
+    }))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `fid` and `attr` writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_open(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    access: u32,
+    is_dir: u32,
+    fid: *mut RawFid,
+    attr: *mut RawAttr,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::open(m, p, access, is_dir != 0).map(|(f, a)| {
+        // SAFETY: `fid` and `attr` are writable by the caller's guarantee.
+        unsafe {
+            fid.write(RawFid {
+                persistent: f.persistent,
+                volatile: f.volatile,
+            });
+            put_attr(attr, a);
+        }
+    }))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_close(info: *const c_void, fid: *const RawFid) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::close(m, f.into()))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `attr` writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_create(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    is_dir: u32,
+    attr: *mut RawAttr,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::create(m, p, is_dir != 0).map(|a| {
+        // SAFETY: `attr` is writable by the caller's guarantee.
+        unsafe { put_attr(attr, a) }
+    }))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_remove(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    is_dir: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::remove(m, p, is_dir != 0))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; both paths readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_rename(
+    info: *const c_void,
+    from: *const c_char,
+    from_len: u32,
+    to: *const c_char,
+    to_len: u32,
+    replace: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f, t) = unsafe { (mount(info), bytes(from, from_len), bytes(to, to_len)) };
+    status(ops::rename(m, f, t, replace != 0))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_set_size(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    size: u64,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::set_size(m, p, size))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_set_times(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    atime_sec: i64,
+    atime_nsec: u32,
+    mtime_sec: i64,
+    mtime_nsec: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::set_times(
+        m,
+        p,
+        (atime_sec, atime_nsec),
+        (mtime_sec, mtime_nsec),
+    ))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable; `buf` writable for `len` bytes.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_read(
+    info: *const c_void,
+    fid: *const RawFid,
+    offset: u64,
+    buf: *mut c_void,
+    len: u32,
+) -> i64 {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    // SAFETY: `buf` is writable for `len` bytes by the caller's guarantee.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len as usize) };
+    match ops::read(m, f.into(), offset, out) {
+        Ok(n) => n as i64,
+        Err(e) => i64::from(e.to_errno()),
+    }
+}
+
+/// Writes `nr` segments; each carries a page reference this call takes over.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable; `segs` readable for `nr` entries, each
+/// a direct-mapped range of its page with one reference owned by the caller.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_write(
+    info: *const c_void,
+    fid: *const RawFid,
+    offset: u64,
+    segs: *const RawSeg,
+    nr: u32,
+) -> i64 {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    // SAFETY: `segs` is readable for `nr` entries.
+    let raw = unsafe { core::slice::from_raw_parts(segs, nr as usize) };
+    // Take over every reference first, so that none leaks on an early return.
+    let mut payload = KVec::new();
+    let reserved = payload.reserve(raw.len(), GFP_KERNEL);
+    let mut bad = false;
+    for s in raw {
+        // SAFETY: each segment is a direct-mapped range of its page, whose reference
+        // the caller handed over.
+        match unsafe { PageSeg::adopt(s.addr.cast(), s.page, s.len) } {
+            // With the capacity reserved this push cannot fail; if the reservation
+            // failed the segment is dropped here, releasing its reference.
+            Ok(seg) => {
+                let _ = payload.push(seg, GFP_NOWAIT);
+            }
+            Err(_) => bad = true,
+        }
+    }
+    if reserved.is_err() || bad || payload.len() != raw.len() {
+        return i64::from(if bad { EINVAL } else { ENOMEM }.to_errno());
+    }
+    match ops::write(m, f.into(), offset, payload) {
+        Ok(n) => n as i64,
+        Err(e) => i64::from(e.to_errno()),
+    }
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_flush(info: *const c_void, fid: *const RawFid) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::flush(m, f.into()))
+}
+
+/// Opens a directory for listing; null with `*err` set on failure.
+///
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `err` writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_dir_open(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    err: *mut c_int,
+) -> *mut c_void {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    match ops::dir_open(m, p) {
+        Ok(d) => KBox::into_raw(d).cast(),
+        Err(e) => {
+            // SAFETY: `err` is writable by the caller's guarantee.
+            unsafe { err.write(e.to_errno()) };
+            core::ptr::null_mut()
+        }
+    }
+}
+
+/// The C emitter of directory entries.
+pub(crate) type EmitFn = unsafe extern "C" fn(
+    ctx: *mut c_void,
+    name: *const c_char,
+    len: u32,
+    ino: u64,
+    is_dir: u32,
+) -> bool;
+
+/// # Safety
+///
+/// `info` is a live mount; `dir` comes from `smb3rs_rs_dir_open` and is not used
+/// concurrently; `emit` is safe to call with `ctx` for the call.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_dir_iterate(
+    info: *const c_void,
+    dir: *mut c_void,
+    pos: i64,
+    emit: EmitFn,
+    ctx: *mut c_void,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, d) = unsafe { (mount(info), &mut *dir.cast::<DirState>()) };
+    let emit_one = |name: &[u8], ino: u64, is_dir: bool| {
+        // SAFETY: `emit` may be called with `ctx` (the caller's guarantee); `name`
+        // is readable for its length during the call.
+        unsafe {
+            emit(
+                ctx,
+                name.as_ptr().cast(),
+                name.len() as u32,
+                ino,
+                u32::from(is_dir),
+            )
+        }
+    };
+    status(ops::dir_iterate(m, d, pos, emit_one))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `dir` comes from `smb3rs_rs_dir_open` and is not used
+/// afterwards.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_dir_close(info: *const c_void, dir: *mut c_void) {
+    // SAFETY: by the caller's guarantee.
+    let (m, d) = unsafe { (mount(info), KBox::from_raw(dir.cast::<DirState>())) };
+    ops::dir_close(m, d);
+}
