@@ -22,9 +22,11 @@
 #   BENCH_IPERF_SECONDS=5     seconds of each iperf3 run
 #   BENCH_SERVERS=ksmbd       comma list: ksmbd,samba
 #   BENCH_CLIENTS=cifs,smb3rs comma list
-#   BENCH_COMMON_OPTS=vers=3.1.1                      mount options for every client
-#   BENCH_CIFS_OPTS=cache=strict,rsize=4194304,wsize=4194304   cifs only
-#   BENCH_SMB3RS_OPTS=        smb3rs only (it refuses options it does not know yet)
+#   BENCH_COMMON_OPTS=vers=3.1.1,cache=strict,rsize=4194304,wsize=4194304
+#                             mount options for every client (4 MiB: what cifs.ko
+#                             negotiates with ksmbd and Samba anyway)
+#   BENCH_CIFS_OPTS=          cifs only
+#   BENCH_SMB3RS_OPTS=        smb3rs only
 #   BENCH_JOB_TIMEOUT=300     kill a job after this many seconds (client then skipped)
 #   BENCH_MEM=2G              VM memory (the shares live in it, on tmpfs)
 #   BENCH_CPUS=2              vCPUs (one socket each: see below)
@@ -43,8 +45,8 @@ BENCH_FILES=${BENCH_FILES:-1000}
 BENCH_IPERF_SECONDS=${BENCH_IPERF_SECONDS:-5}
 BENCH_SERVERS=${BENCH_SERVERS:-ksmbd}
 BENCH_CLIENTS=${BENCH_CLIENTS:-cifs,smb3rs}
-BENCH_COMMON_OPTS=${BENCH_COMMON_OPTS-vers=3.1.1}
-BENCH_CIFS_OPTS=${BENCH_CIFS_OPTS-cache=strict,rsize=4194304,wsize=4194304}
+BENCH_COMMON_OPTS=${BENCH_COMMON_OPTS-vers=3.1.1,cache=strict,rsize=4194304,wsize=4194304}
+BENCH_CIFS_OPTS=${BENCH_CIFS_OPTS-}
 BENCH_SMB3RS_OPTS=${BENCH_SMB3RS_OPTS-}
 BENCH_JOB_TIMEOUT=${BENCH_JOB_TIMEOUT:-300}
 BENCH_MEM=${BENCH_MEM:-2G}

@@ -218,6 +218,7 @@ client_round() { # server client round
 		for job in "${JOBS[@]}"; do
 			record "$S" "$C" "$R" "$job" skip "$(why_broken)"
 		done
+		progress "$S $C round $R: skipped ($(why_broken))"
 		return
 	fi
 	seq_jobs
