@@ -52,6 +52,7 @@ if [ "$cargo_ok" = 0 ] && [ "$hf" -eq 0 ]; then
 fi
 
 step harness-selftest tests/harness/dmesg_check_test.sh
+step bench-report-selftest tests/bench/report_test.sh
 step kernel scripts/build-kernel.sh test
 kernel_ok=$(test -f "$(kernel_build_dir test)/.smb3rs-built" && echo 1 || echo 0)
 [ "$kernel_ok" = 1 ] || finish
