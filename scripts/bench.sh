@@ -142,10 +142,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 tail -n +1 -F --pid=$$ "$out/progress.log" > >(sed -u 's/^/    /' >&2) 2>/dev/null &
 tailpid=$!
 vm_rc=0
-# One core per socket: with -smp N alone QEMU makes one N-core socket, SeaBIOS's MP
-# table lists one CPU per socket and our kernels (no ACPI) then boot on one vCPU.
 "$SMB3RS_TOP/scripts/vm-run.sh" --quiet --mem "$BENCH_MEM" \
-	--cpus "$BENCH_CPUS,sockets=$BENCH_CPUS,cores=1,threads=1" --timeout "$BENCH_VM_TIMEOUT" \
+	--cpus "$BENCH_CPUS" --timeout "$BENCH_VM_TIMEOUT" \
 	"$kdir" "$out" tests/bench/bench_guest.sh || vm_rc=$?
 sleep 1
 kill "$tailpid" 2>/dev/null || true

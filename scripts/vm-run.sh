@@ -57,6 +57,12 @@ fi
 
 cpu=max
 [ "$accel" = kvm ] && cpu=host
+# One core per socket: with -smp N alone QEMU makes one N-core socket, SeaBIOS's MP
+# table lists one CPU per socket and our kernels (no ACPI) would boot on one vCPU.
+case "$cpus" in
+*[!0-9]*) ;;
+*) cpus="$cpus,sockets=$cpus,cores=1,threads=1" ;;
+esac
 cmdline="console=ttyS0 loglevel=4 panic=-1 oops=panic root=/dev/root rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline+=" init=$SMB3RS_TOP/tests/vm/init.sh kasan.fault=report"

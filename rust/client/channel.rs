@@ -722,6 +722,12 @@ impl Channel {
     /// Called when nothing arrived for an interval: sends an ECHO, or gives up when
     /// the previous one went unanswered.
     fn on_idle(&self) -> Result {
+        // The handshake's requests carry the message ids they expect, so no echo may
+        // be slipped in, and they are bounded by their own timeout: a server slow to
+        // fork a session process must not fail the mount after two echo intervals.
+        if self.state() != ChannelState::Good {
+            return Ok(());
+        }
         if self.echo_sent.load(Ordering::Relaxed) != 0 {
             pr_warn!(
                 "server silent for {} s; failing the connection\n",
@@ -730,10 +736,6 @@ impl Channel {
             return Err(errno(kernel::bindings::ETIMEDOUT));
         }
         self.echo_sent.store(jiffies().max(1), Ordering::Relaxed);
-        // Not during the handshake: its requests carry the message ids they expect.
-        if self.state() != ChannelState::Good {
-            return Ok(());
-        }
         // Never wait here: the receiver must keep reading, or a sender blocked on a full
         // socket and a server blocked on us would deadlock.
         let Some(slot) = self.try_send_slot() else {
