@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use smb3rs_proto::client::engine::options::{
-    parse_ipv4, parse_ipv6, parse_source, Address, MountOptions, OptionError, StringOption,
-    Versions,
+    parse_ipv4, parse_ipv6, parse_source, Address, Effective, MountOptions, OptionError,
+    StringOption, Versions,
 };
 use smb3rs_proto::proto::negotiate::Dialect;
 
@@ -36,7 +36,14 @@ fn cifs_option_names_are_understood() {
         assert_eq!(o.set(k, v), Ok(None));
     }
     assert_eq!(
-        (o.versions, o.port, o.sign, o.hard, o.echo_interval, o.nosharesock),
+        (
+            o.versions,
+            o.port,
+            o.sign,
+            o.hard,
+            o.echo_interval,
+            o.nosharesock
+        ),
         (Versions::Smb30, 4455, true, false, 5, true)
     );
     assert!(!MountOptions::default().nosharesock);
@@ -56,10 +63,29 @@ fn cifs_option_names_are_understood() {
         assert_eq!(o.set(k, v), Ok(None), "{k}");
     }
     assert_eq!(
-        (o.uid, o.gid, o.file_mode, o.dir_mode, o.actimeo, o.rsize, o.wsize),
-        (Some(1000), Some(100), 0o640, 0o750, 0, Some(65536), Some(4194304))
+        (
+            o.uid,
+            o.gid,
+            o.file_mode,
+            o.dir_mode,
+            o.actimeo,
+            o.rsize,
+            o.wsize
+        ),
+        (
+            Some(1000),
+            Some(100),
+            0o640,
+            0o750,
+            0,
+            Some(65536),
+            Some(4194304)
+        )
     );
-    assert_eq!(o.set("nosharesock", Some("1")), Err(OptionError::MissingValue));
+    assert_eq!(
+        o.set("nosharesock", Some("1")),
+        Err(OptionError::MissingValue)
+    );
     o.set("vers", Some("default")).unwrap();
     assert_eq!(
         o.versions.dialects(),
@@ -148,5 +174,83 @@ fn sources() {
     );
     for bad in ["", "1.2.3.4/share", "//1.2.3.4", "//1.2.3.4/", "/1.2.3.4/x"] {
         assert_eq!(parse_source(bad), Err(OptionError::BadValue), "{bad}");
+    }
+}
+
+fn shown(o: &MountOptions, eff: &Effective<'_>) -> String {
+    let mut s = String::new();
+    o.show(eff, &mut s).unwrap();
+    s
+}
+
+const EFF: Effective<'static> = Effective {
+    vers: "3.1.1",
+    username: b"alice",
+    domain: b"",
+    uid: 1000,
+    gid: 100,
+    io_size: 1 << 20,
+};
+
+#[test]
+fn proc_mounts_shows_the_effective_options_never_the_password() {
+    let mut o = MountOptions::default();
+    o.set("password", Some("s3cret")).unwrap();
+    assert_eq!(
+        shown(&o, &EFF),
+        ",vers=3.1.1,sec=ntlmssp,username=alice,uid=1000,gid=100,file_mode=0755,\
+         dir_mode=0755,hard,port=445,cache=strict,rsize=1048576,wsize=1048576,actimeo=1,\
+         echo_interval=60"
+    );
+    for (k, v) in [
+        ("uid", Some("7")),
+        ("gid", Some("8")),
+        ("soft", None),
+        ("sign", None),
+        ("nosharesock", None),
+        ("file_mode", Some("0640")),
+        ("port", Some("4455")),
+        ("actimeo", Some("0")),
+        ("echo_interval", Some("5")),
+    ] {
+        o.set(k, v).unwrap();
+    }
+    let eff = Effective {
+        vers: "3.0",
+        domain: b"CORP",
+        uid: 7,
+        gid: 8,
+        io_size: 65536,
+        ..EFF
+    };
+    let s = shown(&o, &eff);
+    assert_eq!(
+        s,
+        ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
+         file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=strict,\
+         rsize=65536,wsize=65536,actimeo=0,echo_interval=5"
+    );
+    assert!(!s.contains("s3cret") && !s.contains("pass"));
+}
+
+#[test]
+fn proc_mounts_escapes_what_would_split_an_option() {
+    let eff = Effective {
+        username: "a,b=c d\\e\té".as_bytes(),
+        domain: b"D\xffX",
+        ..EFF
+    };
+    let s = shown(&MountOptions::default(), &eff);
+    assert!(
+        s.contains(",username=a\\054b\\075c\\040d\\134e\\011é,"),
+        "{s}"
+    );
+    assert!(s.contains(",domain=D\\377X,"), "{s}");
+    // Every option shown parses back as an option of that name.
+    for opt in s.trim_start_matches(',').split(',') {
+        let key = opt.split('=').next().unwrap();
+        let mut o = MountOptions::default();
+        let value = opt.split_once('=').map(|(_, v)| v);
+        assert_ne!(o.set(key, value), Err(OptionError::Unknown), "{opt}");
     }
 }

@@ -16,7 +16,10 @@
 //! `EHOSTDOWN` and new requests are refused. (Reconnecting is the next step of the
 //! state machine; it is not implemented yet.)
 
-use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicU8, Ordering};
+use core::{
+    ops::Range,
+    sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicU8, Ordering},
+};
 
 use kernel::{
     c_str, new_spinlock,
@@ -39,6 +42,7 @@ use crate::proto::{
         self, Command, Header, HeaderId, FLAG_ASYNC_COMMAND, FLAG_SIGNED, HEADER_SIZE,
         NOTIFICATION_MESSAGE_ID,
     },
+    io::{ReadResponse, READ_RESPONSE_FIXED_END},
     kdf::SIGNING_KEY_LEN,
     misc::EchoRequest,
     negotiate::Dialect,
@@ -140,6 +144,10 @@ fn state_from_u8(v: u8) -> ChannelState {
         _ => ChannelState::Closed,
     }
 }
+
+/// How long a reader that gave up waits for the receiver to finish writing into its
+/// pages before the connection is dropped.
+const SINK_GRACE_MS: u32 = 2000;
 
 /// The receiver's "asked to stop" error.
 fn shutdown_error() -> Error {
@@ -483,9 +491,36 @@ impl Channel {
                     e.to_errno()
                 );
                 self.fail();
+                // A reply may have raced in and had its sink claimed: the socket is
+                // shut down now, so the receiver gives it back promptly, and no page
+                // is written after our caller moves on.
+                for m in msgs.iter() {
+                    drop(m.take_sink());
+                }
                 Err(errno(kernel::bindings::EHOSTDOWN))
             }
         }
+    }
+
+    /// Takes `msg`'s receive sink back after its wait ended (see
+    /// [`Message::take_sink`]). If the receiver is still writing into it, say for a
+    /// waiter killed while a stalled server sends the payload, this waits a grace
+    /// period, then drops the connection rather than keep a killed task waiting up
+    /// to two echo intervals.
+    pub(crate) fn take_sink(&self, msg: &Message) -> (Option<KVec<PageSeg>>, usize) {
+        if let Some(taken) = msg.try_take_sink() {
+            return taken;
+        }
+        if !msg.wait_sink_returned(SINK_GRACE_MS) {
+            pr_warn!(
+                "READ payload (message {}) stalled after its reader gave up; \
+                 dropping the connection\n",
+                msg.message_id
+            );
+            self.fail();
+        }
+        // Returned by now, or shortly: the socket is shut down.
+        msg.take_sink()
     }
 
     /// Waits for the final reply to `msg` as `policy` says.
@@ -564,17 +599,22 @@ impl Channel {
 
     // --- Receive side (runs in the channel's kthread) ---
 
-    /// Fills `buf` from the socket. `Ok(false)`: nothing at all arrived within the
-    /// receive timeout and `idle_ok` allowed stopping there.
-    fn read_full(&self, buf: &mut [u8], idle_ok: bool) -> Result<bool> {
+    /// Receives `len` bytes with `recv(done)` (which receives the bytes from `done`
+    /// on). `Ok(false)`: nothing at all arrived within the receive timeout and
+    /// `idle_ok` allowed stopping there.
+    fn receive_exactly(
+        &self,
+        len: usize,
+        idle_ok: bool,
+        mut recv: impl FnMut(usize) -> Result<Received>,
+    ) -> Result<bool> {
         let mut done = 0usize;
         let mut stalls = 0u32;
-        while done < buf.len() {
+        while done < len {
             if thread::should_stop() {
                 return Err(shutdown_error());
             }
-            let rest = buf.get_mut(done..).ok_or(EINVAL)?;
-            match self.sock.recv_some(rest)? {
+            match recv(done)? {
                 Received::Data(n) => {
                     done = done.saturating_add(n);
                     stalls = 0;
@@ -593,24 +633,171 @@ impl Channel {
         Ok(true)
     }
 
-    /// Reads one frame; `None` when the connection was idle for an interval.
-    fn read_frame(&self) -> Result<Option<KVec<u8>>> {
+    /// Fills `buf` from the socket. `Ok(false)`: nothing at all arrived within the
+    /// receive timeout and `idle_ok` allowed stopping there.
+    fn read_full(&self, buf: &mut [u8], idle_ok: bool) -> Result<bool> {
+        let len = buf.len();
+        self.receive_exactly(len, idle_ok, |done| {
+            self.sock.recv_some(buf.get_mut(done..).ok_or(EINVAL)?)
+        })
+    }
+
+    /// Receives `len` bytes straight into the pages of `segs`.
+    fn read_into_pages(&self, segs: &mut [PageSeg], len: usize) -> Result {
+        self.receive_exactly(len, false, |done| {
+            self.sock.recv_pages(segs, done, len.saturating_sub(done))
+        })
+        .map(drop)
+    }
+
+    /// Notes that the server is alive and `len` bytes arrived.
+    fn received(&self, len: usize) {
+        self.last_rx.store(jiffies(), Ordering::Relaxed);
+        self.echo_sent.store(0, Ordering::Relaxed);
+        self.counters.received.add(len as u64);
+        STATS.bytes_received.add(len as u64);
+    }
+
+    /// Receives and handles one frame; `false` when the connection was idle for an
+    /// interval.
+    fn receive(&self) -> Result<bool> {
         let mut frame = [0u8; 4];
         if !self.read_full(&mut frame, true)? {
-            return Ok(None);
+            return Ok(false);
         }
         let len = u32::from_be_bytes(frame) as usize;
         if !(HEADER_SIZE..=MAX_FRAME).contains(&len) {
             return Err(malformed("frame length"));
         }
+        // The start first: it tells whether the payload can go straight into the
+        // pages of a READ.
+        let first = len.min(READ_RESPONSE_FIXED_END);
         let mut buf = KVec::new();
-        buf.extend_with(len, 0u8, GFP_KERNEL)?;
+        buf.extend_with(first, 0u8, GFP_KERNEL)?;
         self.read_full(&mut buf, false)?;
-        self.last_rx.store(jiffies(), Ordering::Relaxed);
-        self.echo_sent.store(0, Ordering::Relaxed);
-        self.counters.received.add((len + 4) as u64);
-        STATS.bytes_received.add((len + 4) as u64);
-        Ok(Some(buf))
+        if let Some((msg, data, sink)) = self.direct_read(&buf, len) {
+            self.receive_direct(buf, len, &msg, data, sink)?;
+            return Ok(true);
+        }
+        buf.extend_with(len.saturating_sub(first), 0u8, GFP_KERNEL)?;
+        self.read_full(buf.get_mut(first..).ok_or(EINVAL)?, false)?;
+        self.received(len.saturating_add(4));
+        self.dispatch(buf)?;
+        Ok(true)
+    }
+
+    /// Returns the message, data range and claimed sink when the frame starting with
+    /// `head` is a successful single READ reply whose data fits its message's sink.
+    fn direct_read(
+        &self,
+        head: &[u8],
+        len: usize,
+    ) -> Option<(Arc<Message>, Range<usize>, KVec<PageSeg>)> {
+        if head.first() != Some(&0xFE) {
+            return None;
+        }
+        let hdr = Header::decode(head).ok()?;
+        if hdr.command != Command::Read
+            || !hdr.is_response()
+            || hdr.next_command != 0
+            || hdr.status != status::STATUS_SUCCESS
+        {
+            return None;
+        }
+        let data = ReadResponse::decode(head).ok()?.inline_range(len).ok()?;
+        if data.is_empty() {
+            return None;
+        }
+        let msg = self.inflight.lock().table.get(&hdr.message_id).cloned()?;
+        if msg.command != Command::Read {
+            return None;
+        }
+        let sink = msg.claim_sink(data.len())?;
+        Some((msg, data, sink))
+    }
+
+    /// Receives the rest of a READ reply whose payload (`data` of the `len`-byte
+    /// PDU) goes straight into the claimed `sink`, then handles the reply. The sink
+    /// goes back to `msg` on every path.
+    fn receive_direct(
+        &self,
+        mut head: KVec<u8>,
+        len: usize,
+        msg: &Message,
+        data: Range<usize>,
+        mut sink: KVec<PageSeg>,
+    ) -> Result {
+        let tail = match self.read_direct_rest(&mut head, &mut sink, len, &data) {
+            Ok(tail) => tail,
+            Err(e) => {
+                msg.return_sink(sink, 0);
+                return Err(e);
+            }
+        };
+        self.received(len.saturating_add(4));
+        let checked = Header::decode(&head)
+            .map_err(|_| malformed("SMB2 header"))
+            .and_then(|hdr| {
+                let trusted = self.payload_signature_ok(&hdr, &head, &sink, data.len(), &tail)?;
+                Ok((hdr, trusted))
+            });
+        let (hdr, trusted) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                msg.return_sink(sink, 0);
+                return Err(e);
+            }
+        };
+        msg.return_sink(sink, if trusted { data.len() } else { 0 });
+        if trusted {
+            self.counters.read_direct.add(data.len() as u64);
+            STATS.read_direct.add(data.len() as u64);
+        }
+        self.deliver(&hdr, head, trusted)
+    }
+
+    /// Checks the signature of a PDU received in three parts: `head`, the first
+    /// `data_len` bytes of `sink`, and `tail`.
+    fn payload_signature_ok(
+        &self,
+        hdr: &Header,
+        head: &[u8],
+        sink: &[PageSeg],
+        data_len: usize,
+        tail: &[u8],
+    ) -> Result<bool> {
+        let mut parts: KVec<&[u8]> = KVec::with_capacity(sink.len().saturating_add(2), GFP_KERNEL)?;
+        parts.push(head, GFP_KERNEL)?;
+        let mut left = data_len;
+        for seg in sink.iter() {
+            let n = seg.len().min(left);
+            if n == 0 {
+                break;
+            }
+            parts.push(seg.as_slice().get(..n).ok_or(EINVAL)?, GFP_KERNEL)?;
+            left -= n;
+        }
+        parts.push(tail, GFP_KERNEL)?;
+        Ok(self.signature_ok(hdr, &parts))
+    }
+
+    /// Reads a direct READ reply after its first bytes: up to DataOffset into
+    /// `head`, the payload into `sink`, and returns what follows it.
+    fn read_direct_rest(
+        &self,
+        head: &mut KVec<u8>,
+        sink: &mut [PageSeg],
+        len: usize,
+        data: &Range<usize>,
+    ) -> Result<KVec<u8>> {
+        let have = head.len();
+        head.extend_with(data.start.saturating_sub(have), 0u8, GFP_KERNEL)?;
+        self.read_full(head.get_mut(have..).ok_or(EINVAL)?, false)?;
+        self.read_into_pages(sink, data.len())?;
+        let mut tail = KVec::new();
+        tail.extend_with(len.saturating_sub(data.end), 0u8, GFP_KERNEL)?;
+        self.read_full(&mut tail, false)?;
+        Ok(tail)
     }
 
     /// Handles one received frame.
@@ -641,7 +828,7 @@ impl Channel {
 
     /// Checks the signature of `pdu` when the channel has a signing key; `false`: the
     /// reply is not to be trusted (it is counted and logged here).
-    fn signature_ok(&self, hdr: &Header, pdu: &[u8]) -> bool {
+    fn signature_ok(&self, hdr: &Header, pdu: &[&[u8]]) -> bool {
         // Interim replies are not signed (MS-SMB2 3.3.4.2); SESSION_SETUP replies are
         // checked by the session setup itself.
         if hdr.command == Command::SessionSetup
@@ -654,7 +841,7 @@ impl Channel {
             return true;
         };
         let ok = if hdr.flags & FLAG_SIGNED != 0 {
-            signing::verify(&self.crypto, alg, &key, &[pdu]).is_ok()
+            signing::verify(&self.crypto, alg, &key, pdu).is_ok()
         } else {
             // On a signed session an unsigned reply could be forged.
             !self.sign_all.load(Ordering::Acquire)
@@ -681,7 +868,14 @@ impl Channel {
             self.counters.notifications.inc();
             return Ok(());
         }
-        if !self.signature_ok(&hdr, &pdu) {
+        let trusted = self.signature_ok(&hdr, &[&pdu]);
+        self.deliver(&hdr, pdu, trusted)
+    }
+
+    /// Completes the message `pdu` (whose header is `hdr`) answers; an untrusted
+    /// reply (bad signature) fails it instead.
+    fn deliver(&self, hdr: &Header, pdu: KVec<u8>, trusted: bool) -> Result {
+        if !trusted {
             // Its content and credits are not trusted; its waiter gets an error now
             // rather than waiting for a reply that already came.
             if let Some(msg) = self.inflight.lock().table.remove(&hdr.message_id) {
@@ -765,13 +959,9 @@ impl ThreadMain for Channel {
             if thread::should_stop() {
                 break None;
             }
-            match this.read_frame() {
-                Ok(Some(buf)) => {
-                    if let Err(e) = this.dispatch(buf) {
-                        break Some(e);
-                    }
-                }
-                Ok(None) => {
+            match this.receive() {
+                Ok(true) => {}
+                Ok(false) => {
                     if let Err(e) = this.on_idle() {
                         break Some(e);
                     }

@@ -16,6 +16,18 @@
 //! that gives up (signal, soft timeout) just drops its reference and marks the message
 //! abandoned: a late reply still finds it, returns its credits and is discarded.
 //!
+//! A message can instead carry a reply hook (an asynchronous READ): whoever
+//! finishes it (the receiver, or the channel failing) then runs the hook with the
+//! reply and the sink, and nobody waits.
+//!
+//! A READ's message can carry a receive sink: the page-cache folios the data is for.
+//! The receiver claims the sink when the reply's header shows it fits, receives the
+//! payload straight into it, and gives it back before completing the message. The
+//! waiter takes the sink back with [`Message::take_sink`], which waits while the
+//! receiver is writing into it, so the folios are never written after their reader
+//! has moved on (the page references alone would keep the memory, not the data,
+//! safe).
+//!
 //! [`Channel::submit`]: super::channel::Channel::submit
 
 use kernel::{
@@ -24,6 +36,7 @@ use kernel::{
     sync::{Arc, SpinLock},
 };
 
+use super::ops::AsyncRead;
 use crate::proto::{cursor::Writer, error::EncodeError, header::Command};
 use crate::sys::{
     mem::PageSeg,
@@ -37,6 +50,10 @@ pub(crate) struct PduBuf {
     pub(crate) charge: u16,
     /// Header and body first, payload segments after.
     pub(crate) segs: KVec<PageSeg>,
+    /// Where the reply's payload goes (a READ's destination folios).
+    pub(crate) sink: Option<KVec<PageSeg>>,
+    /// Run with the reply instead of waking a waiter.
+    pub(crate) hook: Option<AsyncRead>,
 }
 
 impl PduBuf {
@@ -86,6 +103,8 @@ impl Request {
                 command,
                 charge: charge.max(1),
                 segs,
+                sink: None,
+                hook: None,
             },
             GFP_KERNEL,
         )?;
@@ -99,6 +118,20 @@ impl Request {
         for seg in payload.into_iter() {
             pdu.segs.push(seg, GFP_KERNEL)?;
         }
+        Ok(())
+    }
+
+    /// Gives the last PDU a receive sink: its reply's payload is to land in `segs`.
+    pub(crate) fn set_sink(&mut self, segs: KVec<PageSeg>) -> Result {
+        let last = self.pdus.len().checked_sub(1).ok_or(EINVAL)?;
+        self.pdus.get_mut(last).ok_or(EINVAL)?.sink = Some(segs);
+        Ok(())
+    }
+
+    /// Makes the last PDU asynchronous: `hook` runs with its reply.
+    pub(crate) fn set_hook(&mut self, hook: AsyncRead) -> Result {
+        let last = self.pdus.len().checked_sub(1).ok_or(EINVAL)?;
+        self.pdus.get_mut(last).ok_or(EINVAL)?.hook = Some(hook);
         Ok(())
     }
 
@@ -124,6 +157,19 @@ struct ReplyState {
     phase: Phase,
     reply: Option<Result<KVec<u8>>>,
     abandoned: bool,
+    hook: Option<AsyncRead>,
+}
+
+/// Where a message's receive sink is.
+enum Sink {
+    /// The message has none, or its waiter took it back.
+    None,
+    /// With the message, free to be claimed by the receiver.
+    Ready(KVec<PageSeg>),
+    /// The receiver is writing into it.
+    Claimed,
+    /// Given back by the receiver, with this many payload bytes in it.
+    Returned(KVec<PageSeg>, usize),
 }
 
 /// A request PDU in flight and its reply.
@@ -141,6 +187,11 @@ pub(crate) struct Message {
     state: SpinLock<ReplyState>,
     #[pin]
     done: Completion,
+    #[pin]
+    sink: SpinLock<Sink>,
+    /// Completed when a claimed sink is given back.
+    #[pin]
+    sink_returned: Completion,
 }
 
 impl Message {
@@ -150,6 +201,10 @@ impl Message {
         message_id: u64,
         next: Option<Arc<Message>>,
     ) -> Result<Arc<Self>> {
+        let sink = match pdu.sink {
+            Some(segs) => Sink::Ready(segs),
+            None => Sink::None,
+        };
         Arc::pin_init(
             pin_init!(Self {
                 command: pdu.command,
@@ -161,8 +216,11 @@ impl Message {
                     phase: Phase::Sent,
                     reply: None,
                     abandoned: false,
+                    hook: pdu.hook,
                 }),
                 done <- Completion::new(),
+                sink <- new_spinlock!(sink),
+                sink_returned <- Completion::new(),
             }),
             GFP_KERNEL,
         )
@@ -186,19 +244,29 @@ impl Message {
         }
     }
 
-    /// Stores the final reply (or error) and wakes the waiter. Returns whether the
-    /// waiter had already given up.
+    /// Stores the final reply (or error) and wakes the waiter, or runs the reply
+    /// hook. Returns whether the waiter had already given up.
     pub(crate) fn finish(&self, reply: Result<KVec<u8>>) -> bool {
-        let abandoned = {
+        let (abandoned, hooked) = {
             let mut s = self.state.lock();
             if s.phase == Phase::Done {
                 return s.abandoned;
             }
             s.phase = Phase::Done;
-            s.reply = Some(reply);
-            s.abandoned
+            match s.hook.take() {
+                Some(hook) => (s.abandoned, Some((hook, reply))),
+                None => {
+                    s.reply = Some(reply);
+                    (s.abandoned, None)
+                }
+            }
         };
         self.done.complete_all();
+        if let Some((hook, reply)) = hooked {
+            // Outside the lock: taking the sink may wait for the receiver.
+            let (sink, landed) = self.take_sink();
+            hook.run(reply, sink.unwrap_or_default(), landed);
+        }
         abandoned
     }
 
@@ -210,6 +278,65 @@ impl Message {
     /// Waits killably for the reply, at most `timeout_ms`.
     pub(crate) fn wait(&self, timeout_ms: u32) -> Wait {
         self.done.wait_killable(timeout_ms)
+    }
+
+    /// Claims the receive sink for a payload of `len` bytes, if the message has one
+    /// at least that large that its waiter still wants.
+    pub(crate) fn claim_sink(&self, len: usize) -> Option<KVec<PageSeg>> {
+        if self.state.lock().abandoned {
+            return None;
+        }
+        let mut sink = self.sink.lock();
+        let fits = match &*sink {
+            Sink::Ready(segs) => segs.iter().map(PageSeg::len).sum::<usize>() >= len,
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        match core::mem::replace(&mut *sink, Sink::Claimed) {
+            Sink::Ready(segs) => Some(segs),
+            _ => None,
+        }
+    }
+
+    /// Gives a claimed sink back with `landed` payload bytes in it.
+    pub(crate) fn return_sink(&self, segs: KVec<PageSeg>, landed: usize) {
+        *self.sink.lock() = Sink::Returned(segs, landed);
+        self.sink_returned.complete_all();
+    }
+
+    /// Takes the receive sink back, with how many payload bytes the receiver put in
+    /// it (0 if none or not yet); `None` while the receiver is writing into it.
+    pub(crate) fn try_take_sink(&self) -> Option<(Option<KVec<PageSeg>>, usize)> {
+        let mut sink = self.sink.lock();
+        match core::mem::replace(&mut *sink, Sink::None) {
+            Sink::None => Some((None, 0)),
+            Sink::Ready(segs) => Some((Some(segs), 0)),
+            Sink::Returned(segs, landed) => Some((Some(segs), landed)),
+            Sink::Claimed => {
+                *sink = Sink::Claimed;
+                None
+            }
+        }
+    }
+
+    /// Waits up to `ms`, uninterruptibly, for a claimed sink to be given back;
+    /// `false` if it was not.
+    pub(crate) fn wait_sink_returned(&self, ms: u32) -> bool {
+        self.sink_returned.wait_timeout(ms)
+    }
+
+    /// Like [`try_take_sink`](Self::try_take_sink), waiting for the receiver if it
+    /// is writing: only where its receive is bounded (the reply is complete, or the
+    /// socket is shut down).
+    pub(crate) fn take_sink(&self) -> (Option<KVec<PageSeg>>, usize) {
+        loop {
+            if let Some(taken) = self.try_take_sink() {
+                return taken;
+            }
+            self.sink_returned.wait();
+        }
     }
 
     /// Takes the reply once [`wait`](Self::wait) returned `Done`.

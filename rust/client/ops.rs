@@ -8,7 +8,7 @@
 
 use kernel::prelude::*;
 
-use super::{message::Request, tree::Tree};
+use super::{message::Request, stats::STATS, tree::Tree};
 use crate::proto::{
     close::CloseRequest,
     create::{
@@ -26,7 +26,7 @@ use crate::proto::{
     status,
     types::{FileId, WireName},
 };
-use crate::sys::{errno, mem::PageSeg};
+use crate::sys::{errno, mem::PageSeg, vfs_ops::ReadCompletion};
 
 /// Room for a request with a path (header, body, UTF-16 path, padding).
 fn room_for(path: &str) -> usize {
@@ -72,6 +72,60 @@ fn checked(reply: &Result<KVec<u8>>) -> Result<Header> {
         return Err(errno(status::to_errno(hdr.status) as u32));
     }
     Ok(hdr)
+}
+
+/// Turns a READ reply into the bytes read into `dest`: those the receiver put there
+/// (`landed`), or the reply's inline data copied in.
+fn read_result(reply: Result<KVec<u8>>, dest: &mut [PageSeg], landed: usize) -> Result<usize> {
+    match checked(&reply) {
+        Ok(_) => {}
+        // STATUS_END_OF_FILE maps to ENODATA; anything else is an error.
+        Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(0),
+        Err(e) => return Err(e),
+    }
+    let want: usize = dest.iter().map(PageSeg::len).sum();
+    if landed > 0 {
+        return Ok(landed.min(want));
+    }
+    let pdu = body(&reply)?;
+    let r = ReadResponse::decode(pdu).map_err(|_| proto_error("READ"))?;
+    let range = r
+        .inline_range(pdu.len())
+        .map_err(|_| proto_error("READ data"))?;
+    let mut data = pdu.get(range).ok_or(EINVAL)?;
+    let mut copied = 0usize;
+    for seg in dest.iter_mut() {
+        if data.is_empty() {
+            break;
+        }
+        let n = seg.len().min(data.len());
+        let (now, rest) = data.split_at(n);
+        seg.as_mut_slice()
+            .get_mut(..n)
+            .ok_or(EINVAL)?
+            .copy_from_slice(now);
+        data = rest;
+        copied = copied.saturating_add(n);
+    }
+    STATS.read_copied.add(copied as u64);
+    Ok(copied)
+}
+
+/// The reply hook of an asynchronous READ: run once its reply (or failure) is in;
+/// if the READ is never sent it is dropped, and `done` reports `EIO`.
+pub(crate) struct AsyncRead {
+    done: ReadCompletion,
+}
+
+impl AsyncRead {
+    /// Reports the READ's outcome, given the reply, the sink back and how many
+    /// payload bytes landed in it.
+    pub(crate) fn run(self, reply: Result<KVec<u8>>, mut sink: KVec<PageSeg>, landed: usize) {
+        let result = read_result(reply, &mut sink, landed);
+        self.done.complete(result);
+        // The sink's page references go only now, after `done` saw the pages.
+        drop(sink);
+    }
 }
 
 fn body(reply: &Result<KVec<u8>>) -> Result<&[u8]> {
@@ -328,38 +382,42 @@ impl Tree {
         }
     }
 
-    /// Reads up to `buf.len()` bytes at `offset`; returns the bytes read (0 at EOF).
-    pub(crate) fn read(&self, fid: FileId, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        let len = u32::try_from(buf.len()).map_err(|_| EINVAL)?;
+    /// Builds the READ of `dest`'s length at `offset`, with `dest` as its sink.
+    fn read_request(&self, fid: FileId, offset: u64, dest: KVec<PageSeg>) -> Result<Request> {
+        let want: usize = dest.iter().map(PageSeg::len).sum();
+        let len = u32::try_from(want).map_err(|_| EINVAL)?;
         let hdr = self.session().header(Command::Read, self.tree_id);
         let mut req = Request::new(false);
-        req.push(
-            Command::Read,
-            self.charge(buf.len()),
-            HEADER_SIZE + 56,
-            |w| encode_pdu(&hdr, &ReadRequest::new(fid, offset, len), w),
-        )?;
-        let replies = self.session().call_compound(req)?;
-        let reply = replies.first().ok_or(EINVAL)?;
-        match checked(reply) {
-            Ok(_) => {}
-            Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(0),
-            Err(e) => {
-                // STATUS_END_OF_FILE maps to ENODATA; anything else is an error.
-                return Err(e);
-            }
-        }
-        let pdu = body(reply)?;
-        let r = ReadResponse::decode(pdu).map_err(|_| proto_error("READ"))?;
-        let range = r
-            .inline_range(pdu.len())
-            .map_err(|_| proto_error("READ data"))?;
-        let data = pdu.get(range).ok_or(EINVAL)?;
-        let n = data.len().min(buf.len());
-        buf.get_mut(..n)
-            .ok_or(EINVAL)?
-            .copy_from_slice(data.get(..n).ok_or(EINVAL)?);
-        Ok(n)
+        req.push(Command::Read, self.charge(want), HEADER_SIZE + 56, |w| {
+            encode_pdu(&hdr, &ReadRequest::new(fid, offset, len), w)
+        })?;
+        req.set_sink(dest)?;
+        Ok(req)
+    }
+
+    /// Reads up to the length of `dest` (page-cache folios, taken as one run) at
+    /// `offset`; returns the bytes read (0 at EOF). The payload normally lands
+    /// straight in the pages; a reply that cannot (a compound, a reply larger than
+    /// asked for) is copied in, and counted as such.
+    pub(crate) fn read(&self, fid: FileId, offset: u64, dest: KVec<PageSeg>) -> Result<usize> {
+        let req = self.read_request(fid, offset, dest)?;
+        let (reply, mut dest, landed) = self.session().call_with_sink(req)?;
+        read_result(reply, &mut dest, landed)
+    }
+
+    /// Like [`read`](Self::read), without waiting: `done` gets the result once the
+    /// reply is in (or the channel fails), from the receiver's thread or whichever
+    /// fails the channel; if the READ cannot be sent, `done` is dropped uncalled.
+    pub(crate) fn read_async(
+        &self,
+        fid: FileId,
+        offset: u64,
+        dest: KVec<PageSeg>,
+        done: ReadCompletion,
+    ) -> Result {
+        let mut req = self.read_request(fid, offset, dest)?;
+        req.set_hook(AsyncRead { done })?;
+        self.session().submit(req)
     }
 
     /// Writes `payload` (page segments, spliced as they are) at `offset`; returns the

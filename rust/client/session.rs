@@ -35,6 +35,7 @@ use crate::proto::{
 };
 use crate::sys::{
     self, errno,
+    mem::PageSeg,
     net::{NetNs, TcpSocket},
     sync::GlobalTable,
 };
@@ -212,6 +213,28 @@ impl Session {
         Ok(replies)
     }
 
+    /// Sends a one-PDU request carrying a receive sink and waits for its reply.
+    /// Returns the reply, the sink's segments (given back once the receiver is done
+    /// with them, whatever the outcome) and how many payload bytes it received
+    /// straight into them.
+    pub(crate) fn call_with_sink(
+        &self,
+        req: Request,
+    ) -> Result<(Result<KVec<u8>>, KVec<PageSeg>, usize)> {
+        let chan = self.channel()?;
+        let msgs = chan.submit(req, self.policy)?;
+        let msg = msgs.first().ok_or(EINVAL)?;
+        let reply = chan.wait(msg, self.policy);
+        let (sink, landed) = chan.take_sink(msg);
+        // The sink is ours until taken back: it cannot be missing.
+        Ok((reply, sink.ok_or(EIO)?, landed))
+    }
+
+    /// Sends `req`, whose PDUs carry reply hooks, without waiting for it.
+    pub(crate) fn submit(&self, req: Request) -> Result {
+        self.channel()?.submit(req, self.policy).map(drop)
+    }
+
     /// Sends `req` and waits at most `ms` for its reply, whatever the mount's policy
     /// (teardown requests).
     pub(crate) fn call_with_limit(&self, req: Request, ms: u32) -> Result<KVec<u8>> {
@@ -226,6 +249,16 @@ impl Session {
     /// Returns the number of trees connected.
     pub(crate) fn trees(&self) -> isize {
         self.trees.load(Ordering::Relaxed)
+    }
+
+    /// Returns the mount options the session was made with.
+    pub(crate) fn options(&self) -> &MountOptions {
+        &self.key.opts
+    }
+
+    /// Returns the domain authenticated in (empty if none was given).
+    pub(crate) fn domain(&self) -> &[u8] {
+        &self.key.domain
     }
 
     /// Returns the user name.

@@ -45,6 +45,10 @@ pub(crate) struct Stats {
     pub(crate) bytes_copied: Counter,
     /// Bytes received.
     pub(crate) bytes_received: Counter,
+    /// READ payload bytes received straight into the destination pages.
+    pub(crate) read_direct: Counter,
+    /// READ payload bytes copied from a reply buffer into the destination pages.
+    pub(crate) read_copied: Counter,
     /// Replies dropped for a bad or missing signature.
     pub(crate) bad_signatures: Counter,
     /// Replies that matched no request in flight.
@@ -70,6 +74,8 @@ impl Stats {
             bytes_spliced: Counter::new(),
             bytes_copied: Counter::new(),
             bytes_received: Counter::new(),
+            read_direct: Counter::new(),
+            read_copied: Counter::new(),
             bad_signatures: Counter::new(),
             unmatched: Counter::new(),
             malformed: Counter::new(),
@@ -100,6 +106,8 @@ pub(crate) struct ChannelCounters {
     pub(crate) received: Counter,
     /// Received bytes copied out of a compound frame into per-PDU buffers.
     pub(crate) copied_rx: Counter,
+    /// READ payload bytes received straight into the destination pages.
+    pub(crate) read_direct: Counter,
     pub(crate) bad_signatures: Counter,
     pub(crate) unmatched: Counter,
     pub(crate) notifications: Counter,
@@ -116,6 +124,7 @@ impl ChannelCounters {
             spliced: Counter::new(),
             received: Counter::new(),
             copied_rx: Counter::new(),
+            read_direct: Counter::new(),
             bad_signatures: Counter::new(),
             unmatched: Counter::new(),
             notifications: Counter::new(),

@@ -13,13 +13,13 @@ use kernel::{bindings, c_str, fmt, prelude::*};
 use crate::client::{
     engine::{
         auth::Credentials,
-        options::{parse_source, MountOptions, OptionError, StringOption},
+        options::{parse_source, Effective, MountOptions, OptionError, StringOption},
     },
     session::{copy_str, SessionRef, Target},
     tree::Tree,
 };
 use crate::sys::{
-    errno,
+    self, errno,
     net::NetNs,
     vfs::{FileSystem, FsContext, FsType, StatFs},
     vfs_ops::VfsParams,
@@ -154,11 +154,11 @@ impl FileSystem for Smb3rsFs {
         let tree = Tree::connect(session, &target)?;
         let o = &ctx.opts;
         let io = tree.io_size();
+        // Like cifs: without uid=/gid= files belong to whoever mounted.
+        let mounter = sys::current_fsids();
         let params = VfsParams {
-            uid: o.uid.unwrap_or(0),
-            gid: o.gid.unwrap_or(0),
-            uid_set: u32::from(o.uid.is_some()),
-            gid_set: u32::from(o.gid.is_some()),
+            uid: o.uid.unwrap_or(mounter.0),
+            gid: o.gid.unwrap_or(mounter.1),
             file_mode: o.file_mode,
             dir_mode: o.dir_mode,
             actimeo_ms: o.actimeo.saturating_mul(1000),
@@ -175,5 +175,18 @@ impl FileSystem for Smb3rsFs {
             free: space.free_units,
             available: space.available_units,
         })
+    }
+
+    fn show_options(mount: &Mount, out: &mut impl core::fmt::Write) -> core::fmt::Result {
+        let session = mount.tree.session();
+        let eff = Effective {
+            vers: proc::dialect_name(session.negotiated.dialect),
+            username: session.user(),
+            domain: session.domain(),
+            uid: mount.params.uid,
+            gid: mount.params.gid,
+            io_size: mount.params.io_size,
+        };
+        session.options().show(&eff, out)
     }
 }

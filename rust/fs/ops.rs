@@ -15,7 +15,11 @@ use crate::proto::{
     create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
     types::FileId,
 };
-use crate::sys::{errno, mem::PageSeg, vfs_ops::RawAttr};
+use crate::sys::{
+    errno,
+    mem::PageSeg,
+    vfs_ops::{RawAttr, ReadCompletion},
+};
 
 fn raw_attr(a: &Attr) -> RawAttr {
     let (atime_sec, atime_nsec) = from_filetime(a.atime);
@@ -104,9 +108,21 @@ pub(crate) fn set_times(m: &Mount, path: &[u8], atime: (i64, u32), mtime: (i64, 
     with_path(path, |p| m.tree.set_times(p, ft(atime), ft(mtime)))
 }
 
-/// Reads into `buf` at `offset`.
-pub(crate) fn read(m: &Mount, fid: FileId, offset: u64, buf: &mut [u8]) -> Result<usize> {
-    m.tree.read(fid, offset, buf)
+/// Reads into the page segments `dest` at `offset`.
+pub(crate) fn read(m: &Mount, fid: FileId, offset: u64, dest: KVec<PageSeg>) -> Result<usize> {
+    m.tree.read(fid, offset, dest)
+}
+
+/// Starts reading into the page segments `dest` at `offset`; `done` gets the
+/// result (see [`Tree::read_async`]).
+pub(crate) fn read_async(
+    m: &Mount,
+    fid: FileId,
+    offset: u64,
+    dest: KVec<PageSeg>,
+    done: ReadCompletion,
+) -> Result {
+    m.tree.read_async(fid, offset, dest, done)
 }
 
 /// Writes page segments at `offset`.

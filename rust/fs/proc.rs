@@ -13,7 +13,7 @@ use crate::client::{
 use crate::proto::{header::Command, negotiate::Dialect};
 use crate::sys::proc::ProcFile;
 
-fn dialect_name(d: Dialect) -> &'static str {
+pub(crate) fn dialect_name(d: Dialect) -> &'static str {
     match d {
         Dialect::Smb202 => "2.0.2",
         Dialect::Smb210 => "2.1",
@@ -79,13 +79,14 @@ fn debug_data(out: &mut impl Write) -> Result {
                 writeln!(
                     out,
                     "     requests={} replies={} bytes_spliced={} bytes_received={} \
-                     rx_copied={} bad_signatures={} unmatched={} notifications={} \
+                     rx_copied={} read_direct={} bad_signatures={} unmatched={} notifications={} \
                      echoes_sent={} echoes_answered={}",
                     k.requests.get(),
                     k.replies.get(),
                     k.spliced.get(),
                     k.received.get(),
                     k.copied_rx.get(),
+                    k.read_direct.get(),
                     k.bad_signatures.get(),
                     k.unmatched.get(),
                     k.notifications.get(),
@@ -109,6 +110,8 @@ fn stats(out: &mut impl Write) -> Result {
     writeln!(out, "Bytes spliced: {}", s.bytes_spliced.get())?;
     writeln!(out, "Bytes copied: {}", s.bytes_copied.get())?;
     writeln!(out, "Bytes received: {}", s.bytes_received.get())?;
+    writeln!(out, "Bytes read into pages: {}", s.read_direct.get())?;
+    writeln!(out, "Bytes read by copy: {}", s.read_copied.get())?;
     writeln!(out, "Bad signatures: {}", s.bad_signatures.get())?;
     writeln!(out, "Unmatched replies: {}", s.unmatched.get())?;
     writeln!(out, "Malformed replies: {}", s.malformed.get())?;

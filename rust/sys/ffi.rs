@@ -11,6 +11,13 @@ use kernel::bindings;
 // (config-dependent) that the lint cannot see past.
 #[allow(improper_ctypes)]
 extern "C" {
+    /// Stores the calling task's fsuid and fsgid (initial user namespace).
+    ///
+    /// # Safety
+    ///
+    /// `uid` and `gid` must be valid for writes.
+    pub(crate) fn smb3rs_current_fsids(uid: *mut u32, gid: *mut u32);
+
     /// Logs `msg` as an error on the filesystem context (`errorf()`), which shows it to
     /// the `fsconfig` caller and in the kernel log.
     ///

@@ -4,6 +4,7 @@
  * directly, each wrapped in a plain function with a narrow purpose.
  */
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/in.h>
@@ -99,6 +100,17 @@ void smb3rs_kill_sb(struct super_block *sb)
 	kill_anon_super(sb);
 	if (info)
 		smb3rs_rs_info_free(info);
+}
+
+/**
+ * smb3rs_current_fsids() - the calling task's filesystem uid and gid
+ * @uid: set to the fsuid, in the initial user namespace
+ * @gid: set to the fsgid, likewise
+ */
+void smb3rs_current_fsids(u32 *uid, u32 *gid)
+{
+	*uid = from_kuid_munged(&init_user_ns, current_fsuid());
+	*gid = from_kgid_munged(&init_user_ns, current_fsgid());
 }
 
 /**

@@ -12,6 +12,7 @@ struct fs_context;
 struct net;
 struct socket;
 
+struct seq_file;
 struct super_block;
 
 void smb3rs_fc_error(struct fs_context *fc, const char *msg);
@@ -27,6 +28,8 @@ int smb3rs_rs_get_tree(void *ctx, struct fs_context *fc, const char *source,
 		       struct net *net, void **info);
 void smb3rs_rs_info_free(void *info);
 int smb3rs_rs_statfs(const void *info, u64 *out);
+void smb3rs_rs_show_options(struct seq_file *m, const void *info);
+void smb3rs_current_fsids(u32 *uid, u32 *gid);
 struct net *smb3rs_get_net(struct net *net);
 void smb3rs_put_net(struct net *net);
 int smb3rs_tcp_connect(struct socket **res, struct net *net, bool ipv6,

@@ -96,6 +96,22 @@ extern "C" {
         len: usize,
     ) -> c_int;
 
+    /// Receives up to `len` bytes into the `nr` segments of `bv` with one
+    /// `recvmsg(MSG_WAITALL)`: the bytes received (0 when the peer closed), or a
+    /// negative errno (-EAGAIN after the receive timeout with nothing received).
+    ///
+    /// # Safety
+    ///
+    /// `sock` must be a live connected socket; `bv` must describe `nr` segments of
+    /// at least `len` bytes in total, in pages the caller keeps referenced and owns
+    /// for writing during the call.
+    pub(crate) fn smb3rs_sock_recv_pages(
+        sock: *mut bindings::socket,
+        bv: *mut bindings::bio_vec,
+        nr: c_uint,
+        len: usize,
+    ) -> c_int;
+
     /// Sets the receive timeout of `sock` to `timeout` jiffies.
     ///
     /// # Safety

@@ -183,6 +183,27 @@ int smb3rs_sock_send_pages(struct socket *sock, struct bio_vec *bv,
 }
 
 /**
+ * smb3rs_sock_recv_pages() - receive straight into pages
+ * @sock: connected TCP socket
+ * @bv: where the bytes go, in order (page-cache folios of a READ)
+ * @nr: number of segments
+ * @len: bytes wanted
+ *
+ * One recvmsg over an ITER_BVEC, waiting for all @len bytes or the receive timeout.
+ *
+ * Return: bytes received (fewer than @len on timeout, 0 when the peer closed), or a
+ * negative errno (-EAGAIN when the timeout passed with nothing received).
+ */
+int smb3rs_sock_recv_pages(struct socket *sock, struct bio_vec *bv,
+			   unsigned int nr, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, nr, len);
+	return sock_recvmsg(sock, &msg, msg.msg_flags);
+}
+
+/**
  * smb3rs_sock_set_rcvtimeo() - set how long a receive waits before -EAGAIN
  * @sock: the socket
  * @timeout: jiffies

@@ -30,6 +30,8 @@ struct page *smb3rs_virt_to_page(const void *addr);
 void smb3rs_put_page(struct page *page);
 int smb3rs_sock_send_pages(struct socket *sock, struct bio_vec *bv,
 			   unsigned int nr, size_t len);
+int smb3rs_sock_recv_pages(struct socket *sock, struct bio_vec *bv,
+			   unsigned int nr, size_t len);
 void smb3rs_sock_set_rcvtimeo(struct socket *sock, long timeout);
 int smb3rs_proc_init(void);
 void smb3rs_proc_exit(void);

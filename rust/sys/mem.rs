@@ -118,12 +118,45 @@ impl PageSeg {
 
     /// Describes the segment as a `bio_vec` (valid while `self` lives).
     pub(crate) fn bvec(&self) -> bindings::bio_vec {
+        self.bvec_range(0, self.len)
+    }
+
+    /// Describes `len` bytes from byte `from` of the segment (both clamped to it) as
+    /// a `bio_vec`, which may run on into the folio's following pages.
+    fn bvec_range(&self, from: u32, len: u32) -> bindings::bio_vec {
+        let from = from.min(self.len);
         let offset = (self.addr.as_ptr() as usize) & (bindings::PAGE_SIZE - 1);
         bindings::bio_vec {
             bv_page: self.page.as_ptr(),
-            bv_len: self.len,
-            bv_offset: offset as u32,
+            bv_len: len.min(self.len - from),
+            bv_offset: (offset as u32).saturating_add(from),
         }
+    }
+
+    /// Describes bytes `[skip, skip + len)` of `segs`, taken as one run, as
+    /// `bio_vec`s; fewer bytes if the segments end first.
+    pub(crate) fn bvecs(
+        segs: &[PageSeg],
+        skip: usize,
+        len: usize,
+    ) -> Result<KVec<bindings::bio_vec>> {
+        let mut out = KVec::new();
+        let (mut skip, mut left) = (skip, len);
+        for seg in segs {
+            if left == 0 {
+                break;
+            }
+            if skip >= seg.len() {
+                skip -= seg.len();
+                continue;
+            }
+            let n = (seg.len() - skip).min(left);
+            // Both fit in u32: they are within the segment's u32 length.
+            out.push(seg.bvec_range(skip as u32, n as u32), GFP_KERNEL)?;
+            left -= n;
+            skip = 0;
+        }
+        Ok(out)
     }
 }
 

@@ -25,6 +25,14 @@ pub(crate) fn errno(code: u32) -> kernel::error::Error {
     kernel::error::Error::from_errno(-(code as i32))
 }
 
+/// Returns the calling task's filesystem uid and gid.
+pub(crate) fn current_fsids() -> (u32, u32) {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: both are valid for writes.
+    unsafe { ffi::smb3rs_current_fsids(&mut uid, &mut gid) };
+    (uid, gid)
+}
+
 /// Fills `buf` with random bytes from the kernel's CSPRNG.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
     // SAFETY: `buf` is valid for writes of its length.

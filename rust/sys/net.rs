@@ -176,6 +176,35 @@ impl TcpSocket {
         }
     }
 
+    /// Receives up to `len` bytes straight into `segs` (taken as one run, from byte
+    /// `skip` on), waiting at most the receive timeout: no bounce buffer, no copy
+    /// but the socket's own into the pages.
+    pub(crate) fn recv_pages(
+        &self,
+        segs: &mut [PageSeg],
+        skip: usize,
+        len: usize,
+    ) -> Result<Received> {
+        let mut vecs = PageSeg::bvecs(segs, skip, len)?;
+        let total: usize = vecs.iter().map(|v| v.bv_len as usize).sum();
+        if total == 0 {
+            return Err(EINVAL);
+        }
+        let nr = u32::try_from(vecs.len()).map_err(|_| EINVAL)?;
+        // SAFETY: the socket is live by the type invariant; `vecs` describes `total`
+        // bytes of pages the `PageSeg`s keep referenced, which `&mut` makes ours to
+        // write for the call.
+        let rc = unsafe {
+            io_ffi::smb3rs_sock_recv_pages(self.sock.as_ptr(), vecs.as_mut_ptr(), nr, total)
+        };
+        match rc {
+            0 => Ok(Received::Closed),
+            r if r > 0 => Ok(Received::Data(r as usize)),
+            r if r == -(bindings::EAGAIN as i32) => Ok(Received::Idle),
+            r => Err(Error::from_errno(r)),
+        }
+    }
+
     /// Sets how long [`recv_some`](Self::recv_some) waits before reporting `Idle`.
     pub(crate) fn set_recv_timeout(&self, ms: u32) {
         // SAFETY: the socket is live by the type invariant.

@@ -28,6 +28,18 @@ pub(crate) struct SeqFile {
     m: *mut bindings::seq_file,
 }
 
+impl SeqFile {
+    /// Wraps `m` for formatted output.
+    ///
+    /// # Safety
+    ///
+    /// `m` must be a seq_file whose show callback runs for the lifetime of the value.
+    pub(crate) unsafe fn new(m: *mut bindings::seq_file) -> Self {
+        // INVARIANT: by the caller's guarantee.
+        Self { m }
+    }
+}
+
 impl core::fmt::Write for SeqFile {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         // SAFETY: `m` is being shown (type invariant); `s` is readable. An overflowing
@@ -45,8 +57,8 @@ impl core::fmt::Write for SeqFile {
 /// `m` must be a seq_file whose show callback is running.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_proc_show(m: *mut bindings::seq_file, which: c_int) {
-    // INVARIANT: `m` is being shown for the duration of this call.
-    let mut out = SeqFile { m };
+    // SAFETY: `m` is being shown for the duration of this call.
+    let mut out = unsafe { SeqFile::new(m) };
     let file = if which == 0 {
         ProcFile::DebugData
     } else {

@@ -70,6 +70,21 @@ impl Completion {
         unsafe { bindings::complete_all(self.inner.get()) };
     }
 
+    /// Waits for the event, uninterruptibly: only for events that come within a
+    /// bounded time whatever happens (a receive that times out).
+    pub(crate) fn wait(&self) {
+        // SAFETY: the completion is initialised.
+        unsafe { bindings::wait_for_completion(self.inner.get()) };
+    }
+
+    /// Waits for the event, uninterruptibly, at most `timeout_ms`; `true` if it
+    /// happened.
+    pub(crate) fn wait_timeout(&self, timeout_ms: u32) -> bool {
+        let timeout = ms_to_jiffies(timeout_ms).unsigned_abs();
+        // SAFETY: the completion is initialised.
+        unsafe { bindings::wait_for_completion_timeout(self.inner.get(), timeout as _) != 0 }
+    }
+
     /// Waits killably for the event, at most `timeout_ms`.
     pub(crate) fn wait_killable(&self, timeout_ms: u32) -> Wait {
         let timeout = ms_to_jiffies(timeout_ms).unsigned_abs();

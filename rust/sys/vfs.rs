@@ -49,6 +49,9 @@ pub(crate) trait FileSystem {
 
     /// Returns the mount's space figures.
     fn statfs(info: &Self::Info) -> Result<StatFs>;
+
+    /// Writes the mount's options for `/proc/mounts`, each preceded by a comma.
+    fn show_options(info: &Self::Info, out: &mut impl core::fmt::Write) -> core::fmt::Result;
 }
 
 /// Space figures for statfs, in units of `block_size` bytes.
@@ -218,6 +221,20 @@ unsafe extern "C" fn smb3rs_rs_statfs(info: *const c_void, out: *mut u64) -> c_i
         }
         Err(e) => e.to_errno(),
     }
+}
+
+/// # Safety
+///
+/// `info` must be a live super block's info from `smb3rs_rs_get_tree`; `m` a
+/// seq_file whose show callback is running.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_show_options(m: *mut bindings::seq_file, info: *const c_void) {
+    // SAFETY: `info` is live while its super block is (the caller's guarantee).
+    let info = unsafe { &*info.cast::<<Fs as FileSystem>::Info>() };
+    // SAFETY: `m` is being shown for the duration of this call.
+    let mut out = unsafe { super::proc::SeqFile::new(m) };
+    // Writing into a seq_file cannot fail in a way to report here.
+    let _ = Fs::show_options(info, &mut out);
 }
 
 /// A `file_system_type` in static storage.

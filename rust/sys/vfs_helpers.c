@@ -146,8 +146,8 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
 		smb3rs_apply_attr(inode, a);
 		return inode;
 	}
-	inode->i_uid = p->uid_set ? make_kuid(&init_user_ns, p->uid) : current_fsuid();
-	inode->i_gid = p->gid_set ? make_kgid(&init_user_ns, p->gid) : current_fsgid();
+	inode->i_uid = make_kuid(&init_user_ns, p->uid);
+	inode->i_gid = make_kgid(&init_user_ns, p->gid);
 	if (a->is_dir) {
 		inode->i_op = &smb3rs_dir_iops;
 		inode->i_fop = &smb3rs_dir_fops;
@@ -650,25 +650,76 @@ static const struct file_operations smb3rs_file_fops = {
 
 /* The page cache. */
 
-/* Reads [pos, pos + len) into @buf; the part past the end of file is zeroed. */
-static int smb3rs_read_into(struct inode *inode, struct smb3rs_open *of,
-			    loff_t pos, char *buf, size_t len)
+/*
+ * Fills @nr locked folios, consecutive in the file from @pos, from the server:
+ * READs of at most io_size whose payload the receiver puts straight into the
+ * folios (each READ's segments hold folio references of their own). A short read
+ * before the known end of file is continued; what lies past the end is zeroed.
+ */
+static int smb3rs_read_folios(struct inode *inode, struct smb3rs_open *of,
+			      loff_t pos, struct folio **folios, unsigned int nr)
 {
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
-	size_t done = 0;
+	struct smb3rs_seg *segs;
+	size_t total = 0, done = 0, start = 0;
+	unsigned int i, nofs;
 
-	while (done < len) {
-		u32 chunk = min_t(size_t, len - done, p->io_size);
-		s64 n = smb3rs_rs_read(inode->i_sb->s_fs_info, &of->fid,
-				       pos + done, buf + done, chunk);
+	for (i = 0; i < nr; i++)
+		total += folio_size(folios[i]);
+	segs = kmalloc_array(nr, sizeof(*segs), GFP_NOFS);
+	if (!segs)
+		return -ENOMEM;
+	/* The folios are locked: reclaim must not come back into this filesystem. */
+	nofs = memalloc_nofs_save();
+	while (done < total) {
+		size_t want = min_t(size_t, total - done, p->io_size);
+		size_t skip = done, built = 0;
+		unsigned int n = 0;
+		s64 got;
 
-		if (n < 0)
-			return n;
-		if (n == 0)
+		for (i = 0; i < nr && built < want; i++) {
+			size_t size = folio_size(folios[i]), len;
+
+			if (skip >= size) {
+				skip -= size;
+				continue;
+			}
+			len = min(size - skip, want - built);
+			folio_get(folios[i]);	/* taken over by the READ's segments */
+			segs[n].addr = folio_address(folios[i]) + skip;
+			segs[n].page = folio_page(folios[i], skip >> PAGE_SHIFT);
+			segs[n].len = len;
+			n++;
+			built += len;
+			skip = 0;
+		}
+		got = smb3rs_rs_read(inode->i_sb->s_fs_info, &of->fid, pos + done,
+				     segs, n);
+		if (got < 0) {
+			memalloc_nofs_restore(nofs);
+			kfree(segs);
+			return got;
+		}
+		if (got == 0)
+			break;	/* end of file */
+		done += got;
+		/* Short at the size we know: end of file, no READ to confirm it. */
+		if (got < built && pos + done >= i_size_read(inode))
 			break;
-		done += n;
 	}
-	memset(buf + done, 0, len - done);
+	memalloc_nofs_restore(nofs);
+	kfree(segs);
+	for (i = 0; i < nr; i++) {
+		size_t size = folio_size(folios[i]);
+
+		if (done < start + size) {
+			size_t from = done > start ? done - start : 0;
+
+			folio_zero_range(folios[i], from, size - from);
+		}
+		flush_dcache_folio(folios[i]);
+		start += size;
+	}
 	return 0;
 }
 
@@ -693,8 +744,7 @@ static int smb3rs_fill_folio(struct file *file, struct folio *folio)
 		if (!of)
 			return -EBADF;
 	}
-	rc = smb3rs_read_into(inode, of, folio_pos(folio), folio_address(folio),
-			      folio_size(folio));
+	rc = smb3rs_read_folios(inode, of, folio_pos(folio), &folio, 1);
 	smb3rs_open_put(of);
 	if (!rc)
 		folio_mark_uptodate(folio);
@@ -709,14 +759,60 @@ static int smb3rs_read_folio(struct file *file, struct folio *folio)
 	return rc;
 }
 
+/* An asynchronous READ of a readahead batch: its locked folios, in file order. */
+struct smb3rs_rreq {
+	struct inode *inode;
+	loff_t pos;
+	unsigned int nr;
+	struct folio *folios[];
+};
+
+/*
+ * Completion of an asynchronous READ (called once, from the receive thread or
+ * whichever task fails the channel): folios the data covers, and those past the
+ * end of file, become uptodate; after an error or a short read before the end of
+ * file the rest are left to ->read_folio. All are unlocked.
+ */
+static void smb3rs_read_done(void *ctx, s64 result)
+{
+	struct smb3rs_rreq *r = ctx;
+	size_t got = result > 0 ? result : 0, start = 0;
+	bool eof = result >= 0 && r->pos + result >= i_size_read(r->inode);
+	unsigned int i;
+
+	for (i = 0; i < r->nr; i++) {
+		struct folio *folio = r->folios[i];
+		size_t size = folio_size(folio);
+
+		if (result >= 0 && start + size <= got) {
+			flush_dcache_folio(folio);
+			folio_mark_uptodate(folio);
+		} else if (eof) {
+			size_t from = got > start ? got - start : 0;
+
+			folio_zero_range(folio, from, size - from);
+			flush_dcache_folio(folio);
+			folio_mark_uptodate(folio);
+		}
+		folio_unlock(folio);
+		start += size;
+	}
+	kfree(r);
+}
+
+/*
+ * Starts the readahead window's READs, one per io_size batch of folios, and
+ * returns without waiting: each READ's completion unlocks its folios, so the
+ * reader overlaps with the transfers and several are in flight.
+ */
 static void smb3rs_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
+	unsigned int max = max_t(unsigned int, p->io_size >> PAGE_SHIFT, 1);
 	struct smb3rs_open *of;
-	struct folio *folio;
-	loff_t start;
-	size_t total;
+	struct smb3rs_seg *segs;
+	unsigned int nofs;
 
 	if (rac->file && rac->file->f_op == &smb3rs_file_fops &&
 	    rac->file->private_data) {
@@ -727,40 +823,40 @@ static void smb3rs_readahead(struct readahead_control *rac)
 		if (!of)
 			return;
 	}
-	/*
-	 * The range is taken once: readahead_pos() lags by the folio last returned
-	 * by readahead_folio() until the next call, so it cannot mark progress.
-	 */
-	start = readahead_pos(rac);
-	total = readahead_length(rac);
-	while (total) {
-		size_t len = min_t(size_t, total, p->io_size);
-		size_t off = 0;
-		char *buf = kvmalloc(len, GFP_NOFS);
-		int rc;
+	segs = kmalloc_array(max, sizeof(*segs), GFP_NOFS);
+	nofs = memalloc_nofs_save();
+	while (segs) {
+		struct smb3rs_rreq *r = kmalloc(struct_size(r, folios, max), GFP_NOFS);
+		struct folio *folio;
+		size_t len = 0;
+		unsigned int i;
 
-		if (!buf)
+		if (!r)
 			break;
-		rc = smb3rs_read_into(inode, of, start, buf, len);
-		while (off < len && (folio = readahead_folio(rac))) {
-			size_t size = folio_size(folio);
-			size_t n = min_t(size_t, size, len - off);
-
-			if (!rc) {
-				memcpy_to_folio(folio, 0, buf + off, n);
-				if (n < size)
-					folio_zero_range(folio, n, size - n);
-				folio_mark_uptodate(folio);
-			}
-			folio_unlock(folio);
-			off += size;
+		r->inode = inode;
+		r->nr = 0;
+		while (r->nr < max && len < p->io_size &&
+		       (folio = readahead_folio(rac))) {
+			r->folios[r->nr++] = folio;
+			len += folio_size(folio);
 		}
-		kvfree(buf);
-		if (rc || !off)
+		if (!r->nr) {
+			kfree(r);
 			break;
-		start += off;
-		total -= min(total, off);
+		}
+		r->pos = folio_pos(r->folios[0]);
+		for (i = 0; i < r->nr; i++) {
+			folio_get(r->folios[i]);	/* taken over by the READ's segments */
+			segs[i].addr = folio_address(r->folios[i]);
+			segs[i].page = &r->folios[i]->page;
+			segs[i].len = folio_size(r->folios[i]);
+		}
+		/* From here smb3rs_read_done() owns r, even if the READ is not sent. */
+		smb3rs_rs_read_async(inode->i_sb->s_fs_info, &of->fid, r->pos, segs,
+				     r->nr, smb3rs_read_done, r);
 	}
+	memalloc_nofs_restore(nofs);
+	kfree(segs);
 	smb3rs_open_put(of);
 }
 
@@ -956,11 +1052,18 @@ static int smb3rs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return 0;
 }
 
+static int smb3rs_show_options(struct seq_file *m, struct dentry *root)
+{
+	smb3rs_rs_show_options(m, root->d_sb->s_fs_info);
+	return 0;
+}
+
 static const struct super_operations smb3rs_sops = {
 	.alloc_inode	= smb3rs_alloc_inode,
 	.free_inode	= smb3rs_free_inode,
 	.evict_inode	= smb3rs_evict_inode,
 	.statfs		= smb3rs_statfs,
+	.show_options	= smb3rs_show_options,
 };
 
 /**
@@ -987,7 +1090,8 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc)
 	rc = super_setup_bdi(sb);
 	if (rc)
 		return rc;
-	sb->s_bdi->ra_pages = max_t(unsigned long, p->io_size >> PAGE_SHIFT, 32);
+	/* Four READs in flight ahead of a sequential reader. */
+	sb->s_bdi->ra_pages = max_t(unsigned long, 4 * (p->io_size >> PAGE_SHIFT), 32);
 	sb->s_bdi->io_pages = sb->s_bdi->ra_pages;
 	rc = smb3rs_rs_getattr(sb->s_fs_info, "/", 1, &a);
 	if (rc)

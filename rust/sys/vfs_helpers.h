@@ -37,7 +37,7 @@ struct smb3rs_fid {
 	u64 volatile_id;
 };
 
-/* One page-backed payload segment of a WRITE; the callee takes over a page ref. */
+/* One page-backed segment of a READ or WRITE payload; the callee takes over a page ref. */
 struct smb3rs_seg {
 	void *addr;
 	struct page *page;
@@ -51,8 +51,6 @@ struct smb3rs_seg {
 struct smb3rs_params {
 	u32 uid;
 	u32 gid;
-	u32 uid_set;
-	u32 gid_set;
 	u32 file_mode;
 	u32 dir_mode;
 	u32 actimeo_ms;
@@ -83,7 +81,10 @@ int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
 			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
 			u32 mtime_nsec);
 s64 smb3rs_rs_read(const void *info, const struct smb3rs_fid *fid, u64 offset,
-		   void *buf, u32 len);
+		   const struct smb3rs_seg *segs, u32 nr);
+void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,
+			  u64 offset, const struct smb3rs_seg *segs, u32 nr,
+			  void (*done)(void *ctx, s64 result), void *ctx);
 s64 smb3rs_rs_write(const void *info, const struct smb3rs_fid *fid, u64 offset,
 		    const struct smb3rs_seg *segs, u32 nr);
 int smb3rs_rs_flush(const void *info, const struct smb3rs_fid *fid);

@@ -61,10 +61,9 @@ pub(crate) struct RawSeg {
 /// `s_fs_info` (it is the first field of [`Mount`]).
 #[repr(C)]
 pub(crate) struct VfsParams {
+    /// Owner and group of every file: `uid=`/`gid=`, or the mounting user's.
     pub(crate) uid: u32,
     pub(crate) gid: u32,
-    pub(crate) uid_set: u32,
-    pub(crate) gid_set: u32,
     pub(crate) file_mode: u32,
     pub(crate) dir_mode: u32,
     pub(crate) actimeo_ms: u32,
@@ -254,33 +253,146 @@ unsafe extern "C" fn smb3rs_rs_set_times(
     ))
 }
 
+/// Takes over the page references of `nr` segments at `segs`: all of them, even on
+/// error, so that none leaks.
+///
 /// # Safety
 ///
-/// `info` is a live mount; `fid` readable; `buf` writable for `len` bytes.
+/// `segs` readable for `nr` entries, each a direct-mapped range of its page's folio
+/// with one reference owned by the caller, which hands it over.
+unsafe fn adopt_segs(segs: *const RawSeg, nr: u32) -> Result<KVec<PageSeg>> {
+    // SAFETY: `segs` is readable for `nr` entries.
+    let raw = unsafe { core::slice::from_raw_parts(segs, nr as usize) };
+    let mut out = KVec::new();
+    let reserved = out.reserve(raw.len(), GFP_KERNEL);
+    let mut bad = false;
+    for s in raw {
+        // SAFETY: each segment is a direct-mapped range of its page, whose reference
+        // the caller handed over.
+        match unsafe { PageSeg::adopt(s.addr.cast(), s.page, s.len) } {
+            // With the capacity reserved this push cannot fail; if the reservation
+            // failed the segment is dropped here, releasing its reference.
+            Ok(seg) => {
+                let _ = out.push(seg, GFP_NOWAIT);
+            }
+            Err(_) => bad = true,
+        }
+    }
+    if bad {
+        return Err(EINVAL);
+    }
+    reserved?;
+    if out.len() != raw.len() {
+        return Err(ENOMEM);
+    }
+    Ok(out)
+}
+
+/// Reads into `nr` segments (taken as one run); each carries a page reference this
+/// call takes over.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable; `segs` as for [`adopt_segs`], each also
+/// writable (its folio locked by the caller for the call).
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_read(
     info: *const c_void,
     fid: *const RawFid,
     offset: u64,
-    buf: *mut c_void,
-    len: u32,
+    segs: *const RawSeg,
+    nr: u32,
 ) -> i64 {
     // SAFETY: by the caller's guarantee.
     let (m, f) = unsafe { (mount(info), &*fid) };
-    // SAFETY: `buf` is writable for `len` bytes by the caller's guarantee.
-    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len as usize) };
-    match ops::read(m, f.into(), offset, out) {
+    // SAFETY: by the caller's guarantee.
+    let dest = match unsafe { adopt_segs(segs, nr) } {
+        Ok(dest) => dest,
+        Err(e) => return i64::from(e.to_errno()),
+    };
+    match ops::read(m, f.into(), offset, dest) {
         Ok(n) => n as i64,
         Err(e) => i64::from(e.to_errno()),
     }
+}
+
+/// The C side's completion of an asynchronous read, called exactly once: by
+/// [`complete`](Self::complete), or with `-EIO` when dropped uncompleted.
+///
+/// # Invariants
+///
+/// `done` may be called once with `ctx`, from any thread in process context, and
+/// not yet has been.
+pub(crate) struct ReadCompletion {
+    done: unsafe extern "C" fn(*mut c_void, i64),
+    ctx: *mut c_void,
+}
+
+// SAFETY: by the type invariant the callback may run on any thread.
+unsafe impl Send for ReadCompletion {}
+
+impl ReadCompletion {
+    /// Reports `result` (bytes read, or the error).
+    pub(crate) fn complete(self, result: Result<usize>) {
+        let this = core::mem::ManuallyDrop::new(self);
+        let value = match result {
+            Ok(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            Err(e) => i64::from(e.to_errno()),
+        };
+        // SAFETY: not called yet (type invariant); `ManuallyDrop` keeps `drop` from
+        // calling it again.
+        unsafe { (this.done)(this.ctx, value) };
+    }
+}
+
+impl Drop for ReadCompletion {
+    fn drop(&mut self) {
+        // SAFETY: not called yet (type invariant), and never again after drop.
+        unsafe { (self.done)(self.ctx, i64::from(EIO.to_errno())) };
+    }
+}
+
+/// Starts reading into `nr` segments (taken as one run), each carrying a page
+/// reference this call takes over; `done(ctx, result)` is called exactly once with
+/// the bytes read or a negative errno, possibly before this returns.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable; `segs` as for [`adopt_segs`], each also
+/// writable until `done` is called (its folio locked by the caller till then);
+/// `done` may be called with `ctx` from any thread in process context.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_read_async(
+    info: *const c_void,
+    fid: *const RawFid,
+    offset: u64,
+    segs: *const RawSeg,
+    nr: u32,
+    done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
+    ctx: *mut c_void,
+) {
+    // SAFETY: by the caller's guarantee.
+    let dest = unsafe { adopt_segs(segs, nr) };
+    let Some(done) = done else {
+        return;
+    };
+    // INVARIANT: by the caller's guarantee; this is the only use of `done`.
+    let completion = ReadCompletion { done, ctx };
+    let dest = match dest {
+        Ok(dest) => dest,
+        Err(e) => return completion.complete(Err(e)),
+    };
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    // If the READ cannot be sent `completion` is dropped, which reports -EIO.
+    let _ = ops::read_async(m, f.into(), offset, dest, completion);
 }
 
 /// Writes `nr` segments; each carries a page reference this call takes over.
 ///
 /// # Safety
 ///
-/// `info` is a live mount; `fid` readable; `segs` readable for `nr` entries, each
-/// a direct-mapped range of its page with one reference owned by the caller.
+/// `info` is a live mount; `fid` readable; `segs` as for [`adopt_segs`].
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_write(
     info: *const c_void,
@@ -291,27 +403,11 @@ unsafe extern "C" fn smb3rs_rs_write(
 ) -> i64 {
     // SAFETY: by the caller's guarantee.
     let (m, f) = unsafe { (mount(info), &*fid) };
-    // SAFETY: `segs` is readable for `nr` entries.
-    let raw = unsafe { core::slice::from_raw_parts(segs, nr as usize) };
-    // Take over every reference first, so that none leaks on an early return.
-    let mut payload = KVec::new();
-    let reserved = payload.reserve(raw.len(), GFP_KERNEL);
-    let mut bad = false;
-    for s in raw {
-        // SAFETY: each segment is a direct-mapped range of its page, whose reference
-        // the caller handed over.
-        match unsafe { PageSeg::adopt(s.addr.cast(), s.page, s.len) } {
-            // With the capacity reserved this push cannot fail; if the reservation
-            // failed the segment is dropped here, releasing its reference.
-            Ok(seg) => {
-                let _ = payload.push(seg, GFP_NOWAIT);
-            }
-            Err(_) => bad = true,
-        }
-    }
-    if reserved.is_err() || bad || payload.len() != raw.len() {
-        return i64::from(if bad { EINVAL } else { ENOMEM }.to_errno());
-    }
+    // SAFETY: by the caller's guarantee.
+    let payload = match unsafe { adopt_segs(segs, nr) } {
+        Ok(payload) => payload,
+        Err(e) => return i64::from(e.to_errno()),
+    };
     match ops::write(m, f.into(), offset, payload) {
         Ok(n) => n as i64,
         Err(e) => i64::from(e.to_errno()),

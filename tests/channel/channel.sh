@@ -72,6 +72,29 @@ spliced_not_copied() {
 	[ "$(stat_value "Bytes copied")" = 0 ] || { cat "$STATS"; echo "bytes were copied"; return 1; }
 }
 
+# A 16 MiB file written on the server side is read through the page cache: the
+# READ payloads land straight in the folios (Bytes read into pages grows by the
+# file, nothing is read by copy) and the data is the server's, byte for byte. With
+# `sign` the signature is checked over header and pages as they came.
+read_into_pages() {
+	local server=$1 extra=$2 alg=$3 direct0 copied0 direct1 copied1 size=$((16 * 1024 * 1024))
+	local src
+	src=$(server_share_dir "$server")/direct-read
+	head -c "$size" /dev/urandom > "$src" || return 1
+	direct0=$(stat_value "Bytes read into pages") copied0=$(stat_value "Bytes read by copy")
+	mnt "$server" "$MNT" "$extra" || return 1
+	cmp "$src" "$MNT/direct-read" || { umount "$MNT"; echo "data differs"; return 1; }
+	if [ -n "$alg" ]; then
+		{ debug_has "signing=required" && debug_has "signing_alg=$alg"; } \
+			|| { umount "$MNT"; return 1; }
+	fi
+	umount "$MNT" || return 1
+	rm -f "$src"
+	direct1=$(stat_value "Bytes read into pages") copied1=$(stat_value "Bytes read by copy")
+	[ $((direct1 - direct0)) -ge "$size" ] || { cat "$STATS"; echo "not read into pages"; return 1; }
+	[ "$copied1" = "$copied0" ] || { cat "$STATS"; echo "read by copy"; return 1; }
+}
+
 # The guest runs under TCG with KASAN: a process takes seconds to exit and a
 # server seconds to fork a session process. The bounds below are therefore wide, but
 # each is well short of what the failure it guards against would take (a wait that
@@ -125,6 +148,34 @@ server_silent_soft() {
 	timeout 60 umount "$MNT" || { echo "umount failed"; return 1; }
 }
 
+# READs are in flight (readahead, asynchronous) when the server dies: the folios
+# they were for are released, the reader gets an error instead of hanging, and
+# umount is clean.
+reads_in_flight_server_dies() {
+	local pid rpid rc src
+	src=$SAMBA_SHARE_DIR/in-flight
+	head -c $((8 * 1024 * 1024)) /dev/urandom > "$src" || return 1
+	mnt samba "$MNT" hard || return 1
+	pid=$(smbd_child)
+	[ -n "$pid" ] || { echo "no smbd child found"; cleanup; return 1; }
+	# Opened before the server stops, so that what waits is the READs.
+	exec 7<"$MNT/in-flight" || { cleanup; return 1; }
+	kill -STOP "$pid"
+	cat <&7 >/dev/null 2>&1 &
+	rpid=$!
+	exec 7<&-
+	sleep 3
+	kill -0 "$rpid" 2>/dev/null || { kill -9 "$pid"; echo "the read did not wait"; cleanup; return 1; }
+	kill -9 "$pid"
+	for _ in $(seq 60); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.5; done
+	kill -0 "$rpid" 2>/dev/null && { kill -9 "$rpid"; echo "reader still blocked 30 s after the server died"; cleanup; return 1; }
+	wait "$rpid"; rc=$?
+	rm -f "$src"
+	[ "$rc" -ne 0 ] || { echo "the read succeeded"; cleanup; return 1; }
+	timeout 60 umount "$MNT" || { echo "umount failed"; return 1; }
+	debug_has "^Sessions: 0$"
+}
+
 # On a hard mount the wait for a silent server is killable: SIGKILL ends it long
 # before the echoes (every 60 s) could fail the connection.
 hard_wait_killable() {
@@ -164,13 +215,20 @@ mount_frozen_server() {
 	[ "$took" -le 60 ] || { echo "mount took ${took}s"; return 1; }
 }
 
-ktap_begin 8
+ktap_begin 12
 ktap_test "two mounts of one server and user share a session" shared_session
 ktap_test "nosharesock gets a session of its own" own_session
 ktap_test "an idle channel sends echoes the server answers" echoes
 ktap_test "Stats: a 16 MiB write is spliced, none of it copied" spliced_not_copied
+ktap_test "ksmbd: a 16 MiB read lands in the page cache, nothing copied" read_into_pages ksmbd
+ktap_test "Samba, signed (AES-GMAC): a 16 MiB read lands in the pages, verified" \
+	read_into_pages samba sign AES-GMAC
+ktap_test "ksmbd, signed (AES-CMAC): a 16 MiB read lands in the pages, verified" \
+	read_into_pages ksmbd sign AES-CMAC
 ktap_test "server killed: requests fail at once, umount is clean" server_killed
 ktap_test "server silent, soft: the request fails within the bound" server_silent_soft
+ktap_test "server dies with READs in flight: the reader gets an error" \
+	reads_in_flight_server_dies
 ktap_test "server silent, hard: the wait is killable" hard_wait_killable
 ktap_test "server never answers NEGOTIATE: mount fails cleanly" mount_frozen_server
 cleanup

@@ -54,7 +54,7 @@ mount_fails() {
 	[ "$got" = "$expect" ] || { new_log; echo "expected $expect, got $got"; return 1; }
 }
 
-ktap_begin 14
+ktap_begin 18
 for server in ksmbd samba; do
 	# 3.1.1 negotiates AES-GMAC with Samba; ksmbd (6.12) offers AES-CMAC only.
 	alg=AES-GMAC; [ "$server" = ksmbd ] && alg=AES-CMAC
@@ -81,6 +81,56 @@ ktap_test "ksmbd: its mis-signed TREE_CONNECT error is refused" refused_bad_sign
 ktap_test "samba: vers=3.0, signed with AES-CMAC" mounts_and_logs_off samba vers=3.0,sign 3.0 AES-CMAC
 ktap_test "samba: vers=2.1, signed with HMAC-SHA256" \
 	mounts_and_logs_off samba vers=2.1,sign 2.1 HMAC-SHA256
+# /proc/mounts shows the effective options, never the password, and they mount
+# again as they are (with the password added back).
+proc_mounts_options() {
+	local shown
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" \
+		-o "$(opts ksmbd uid=1234,gid=55,file_mode=0640,soft,actimeo=3,rsize=65536)" || return 1
+	shown=$(awk -v m="$MNT" '$2 == m && $3 == "smb3rs" { print $4 }' /proc/mounts)
+	umount "$MNT" || return 1
+	echo "# $shown"
+	case ",$shown," in *"$SMB_PASS"*|*pass*) echo "password shown"; return 1 ;; esac
+	for want in vers=3.1.1 "username=$SMB_USER" uid=1234 forceuid gid=55 file_mode=0640 \
+		dir_mode=0755 soft "port=$(server_port ksmbd)" rsize=65536 wsize=65536 actimeo=3 \
+		echo_interval=60 sec=ntlmssp cache=strict; do
+		case ",$shown," in *",$want,"*) ;; *) echo "no $want"; return 1 ;; esac
+	done
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" \
+		-o "${shown#rw,},password=$SMB_PASS" || { echo "shown options do not mount"; return 1; }
+	[ "$(stat -c %u:%g "$MNT")" = 1234:55 ] || { stat "$MNT"; umount "$MNT"; return 1; }
+	umount "$MNT"
+}
+ktap_test "/proc/mounts shows the effective options, not the password" proc_mounts_options
+# An IPv6 literal works as well as IPv4.
+ipv6_mount() {
+	local server=$1
+	mount -t smb3rs "//[::1]/$SMB_SHARE" "$MNT" -o "$(opts "$server")" || return 1
+	grep -q '^1) .*::1.* user=' "$DEBUG" || { cat "$DEBUG"; umount "$MNT"; return 1; }
+	stat -f "$MNT" >/dev/null || { umount "$MNT"; return 1; }
+	umount "$MNT"
+}
+ktap_test "ksmbd: mount over IPv6 (//[::1]/share)" ipv6_mount ksmbd
+ktap_test "samba: mount over IPv6 (//[::1]/share)" ipv6_mount samba
+
+# Mount, use and unmount 100 times: every session logs off, none is left behind,
+# and the run's kmemleak scan (by the runner) finds nothing.
+mount_cycles() {
+	local i
+	log_mark
+	for i in $(seq 100); do
+		mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts ksmbd)" \
+			|| { echo "mount $i failed"; return 1; }
+		echo "$i" > "$MNT/cycle" && [ "$(cat "$MNT/cycle")" = "$i" ] \
+			|| { umount "$MNT"; echo "I/O failed in cycle $i"; return 1; }
+		umount "$MNT" || { echo "umount $i failed"; return 1; }
+	done
+	rm -f "$KSMBD_SHARE_DIR/cycle"
+	[ "$(new_log | grep -c 'logged off')" -eq 100 ] || { echo "not 100 logoffs"; return 1; }
+	grep -q "^Sessions: 0$" "$DEBUG" || { cat "$DEBUG"; return 1; }
+}
+ktap_test "100 mount/use/umount cycles leave no session behind" mount_cycles
+
 ktap_test "nothing listening is ECONNREFUSED" mount_fails ECONNREFUSED \
 	"//127.0.0.1/$SMB_SHARE" "username=$SMB_USER,password=x,port=9"
 ktap_test "unknown option is EINVAL with a message" bash -c "

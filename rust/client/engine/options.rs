@@ -6,6 +6,8 @@
 //! Strings borrow from the caller (the kernel copies them out of the fs_context);
 //! every bad value is an error naming the option, never a silent default.
 
+use core::fmt;
+
 use crate::proto::negotiate::Dialect;
 
 /// The server address: an IPv4 or IPv6 literal (host names need a mount helper).
@@ -217,6 +219,92 @@ impl MountOptions {
         }
         Ok(None)
     }
+}
+
+/// What a mount runs with beyond its options (negotiated or defaulted), for
+/// [`MountOptions::show`].
+#[derive(Clone, Copy, Debug)]
+pub struct Effective<'a> {
+    /// The dialect negotiated, as `vers=` spells it.
+    pub vers: &'a str,
+    /// The user and domain authenticated as.
+    pub username: &'a [u8],
+    /// Empty when none was given.
+    pub domain: &'a [u8],
+    /// Owner and group shown for files.
+    pub uid: u32,
+    /// See `uid`.
+    pub gid: u32,
+    /// The largest READ and WRITE in use.
+    pub io_size: u32,
+}
+
+impl MountOptions {
+    /// Writes the mount's effective options as `/proc/mounts` shows them, each
+    /// preceded by a comma; strings are escaped as `seq_show_option` does. The
+    /// password is never shown.
+    pub fn show(&self, eff: &Effective<'_>, out: &mut impl fmt::Write) -> fmt::Result {
+        write!(out, ",vers={},sec=ntlmssp,username=", eff.vers)?;
+        escaped(eff.username, out)?;
+        if !eff.domain.is_empty() {
+            out.write_str(",domain=")?;
+            escaped(eff.domain, out)?;
+        }
+        write!(out, ",uid={}", eff.uid)?;
+        if self.uid.is_some() {
+            out.write_str(",forceuid")?;
+        }
+        write!(out, ",gid={}", eff.gid)?;
+        if self.gid.is_some() {
+            out.write_str(",forcegid")?;
+        }
+        write!(
+            out,
+            ",file_mode={:04o},dir_mode={:04o},{},port={}",
+            self.file_mode,
+            self.dir_mode,
+            if self.hard { "hard" } else { "soft" },
+            self.port
+        )?;
+        if self.sign {
+            out.write_str(",sign")?;
+        }
+        if self.nosharesock {
+            out.write_str(",nosharesock")?;
+        }
+        write!(
+            out,
+            ",cache=strict,rsize={},wsize={},actimeo={},echo_interval={}",
+            eff.io_size, eff.io_size, self.actimeo, self.echo_interval
+        )
+    }
+}
+
+/// Writes `bytes` with what would end or split an option (`,`, `=`, whitespace,
+/// `\`, control characters) as `\ooo`, like the kernel's `seq_show_option`;
+/// bytes that are not UTF-8 are escaped too.
+fn escaped(bytes: &[u8], out: &mut impl fmt::Write) -> fmt::Result {
+    let text = core::str::from_utf8(bytes);
+    for (i, &b) in bytes.iter().enumerate() {
+        let plain = match b {
+            b',' | b'=' | b' ' | b'\\' | 0..=0x1f | 0x7f => false,
+            0x80.. => text.is_ok(),
+            _ => true,
+        };
+        if !plain {
+            write!(out, "\\{:03o}", b)?;
+        } else if b < 0x80 {
+            out.write_char(char::from(b))?;
+        } else if let Some(ch) = text
+            .ok()
+            .and_then(|t| t.get(i..))
+            .and_then(|t| t.chars().next())
+        {
+            // The first byte of a character writes it; its other bytes are skipped.
+            out.write_char(ch)?;
+        }
+    }
+    Ok(())
 }
 
 /// Parses a permission mode in octal (at most 07777).
