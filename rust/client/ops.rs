@@ -12,9 +12,9 @@ use super::{message::Request, stats::STATS, tree::Tree};
 use crate::proto::{
     close::CloseRequest,
     create::{
-        CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE,
-        FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_READ_ATTRIBUTES,
-        FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
+        CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED,
+        FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
+        FILE_READ_ATTRIBUTES, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
     },
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
     header::{credit_charge, encode_pdu, Command, Header, HEADER_SIZE},
@@ -194,11 +194,7 @@ impl Tree {
     /// Completes a compound that starts with a CREATE: adds QUERY_INFO
     /// (FileAllInformation) and CLOSE, sends it and returns the attributes.
     fn query_all_and_close(&self, mut req: Request) -> Result<Attr> {
-        let hdr = self.session().header(Command::QueryInfo, self.tree_id);
-        req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
-            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, FileId::COMPOUND, 4096);
-            encode_pdu(&hdr, &q, w)
-        })?;
+        self.push_query_all(&mut req)?;
         self.push_close(&mut req, FileId::COMPOUND)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
@@ -206,19 +202,55 @@ impl Tree {
             return Err(EINVAL);
         };
         checked(create)?;
-        let out = QueryInfoResponse::decode(body(query)?).map_err(|_| proto_error("QUERY_INFO"))?;
-        let all = FileAllInfo::decode(out.output).map_err(|_| proto_error("FileAllInformation"))?;
-        Ok(Attr {
-            uniqueid: all.index_number,
-            btime: all.basic.creation_time,
-            size: all.standard.end_of_file,
-            allocation: all.standard.allocation_size,
-            atime: all.basic.last_access_time,
-            mtime: all.basic.last_write_time,
-            ctime: all.basic.change_time,
-            attributes: all.basic.file_attributes,
-            nlink: all.standard.number_of_links,
+        all_info_attr(query)
+    }
+
+    /// Appends a related QUERY_INFO(FileAllInformation) of the compound's handle.
+    fn push_query_all(&self, req: &mut Request) -> Result {
+        let hdr = self.session().header(Command::QueryInfo, self.tree_id);
+        req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
+            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, FileId::COMPOUND, 4096);
+            encode_pdu(&hdr, &q, w)
         })
+    }
+
+    /// Opens the regular file `path` for `access`, creating it unless it exists
+    /// (failing if it does when `exclusive`), and keeps the handle: one related
+    /// compound CREATE + QUERY_INFO, where lookup, create and open took three.
+    /// Returns the handle, the attributes (with the index number) and whether the
+    /// file was created.
+    pub(crate) fn open_create(
+        &self,
+        path: &str,
+        access: u32,
+        exclusive: bool,
+    ) -> Result<(FileId, Attr, bool)> {
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: access | FILE_READ_ATTRIBUTES,
+                create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
+                create_options: FILE_NON_DIRECTORY_FILE,
+                ..CreateRequest::default()
+            },
+        )?;
+        self.push_query_all(&mut req)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(query)) = (it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        let r = CreateResponse::decode(body(create)?).map_err(|_| proto_error("CREATE"))?;
+        match all_info_attr(query) {
+            Ok(attr) => Ok((r.file_id, attr, r.create_action == FILE_CREATED)),
+            Err(e) => {
+                // The handle is open: do not leak it on the server.
+                let _ = self.close(r.file_id);
+                Err(e)
+            }
+        }
     }
 
     /// Opens `path` for `access` (a directory when `dir`); returns the handle and the
@@ -493,4 +525,21 @@ const DIR_CLASS: DirClass = DirClass::IdBothDirectory;
 pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
     let r = QueryDirectoryResponse::decode(reply).map_err(|_| proto_error("QUERY_DIRECTORY"))?;
     Ok(r.entries(DIR_CLASS))
+}
+
+/// Turns a QUERY_INFO(FileAllInformation) reply into attributes.
+fn all_info_attr(query: &Result<KVec<u8>>) -> Result<Attr> {
+    let out = QueryInfoResponse::decode(body(query)?).map_err(|_| proto_error("QUERY_INFO"))?;
+    let all = FileAllInfo::decode(out.output).map_err(|_| proto_error("FileAllInformation"))?;
+    Ok(Attr {
+        uniqueid: all.index_number,
+        btime: all.basic.creation_time,
+        size: all.standard.end_of_file,
+        allocation: all.standard.allocation_size,
+        atime: all.basic.last_access_time,
+        mtime: all.basic.last_write_time,
+        ctime: all.basic.change_time,
+        attributes: all.basic.file_attributes,
+        nlink: all.standard.number_of_links,
+    })
 }

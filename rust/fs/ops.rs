@@ -69,6 +69,18 @@ pub(crate) fn open(m: &Mount, path: &[u8], access: u32, dir: bool) -> Result<(Fi
     with_path(path, |p| m.tree.open(p, access, dir)).map(|(f, a)| (f, raw_attr(&a)))
 }
 
+/// Opens the regular file `path`, creating it if missing (only then when
+/// `exclusive`); returns the handle, its attributes and whether it was created.
+pub(crate) fn open_create(
+    m: &Mount,
+    path: &[u8],
+    access: u32,
+    exclusive: bool,
+) -> Result<(FileId, RawAttr, bool)> {
+    with_path(path, |p| m.tree.open_create(p, access, exclusive))
+        .map(|(f, a, created)| (f, raw_attr(&a), created))
+}
+
 /// Closes a handle.
 pub(crate) fn close(m: &Mount, fid: FileId) -> Result {
     m.tree.close(fid)

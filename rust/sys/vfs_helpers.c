@@ -445,8 +445,12 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	return rc;
 }
 
+static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
+			      struct file *file, unsigned int flags, umode_t mode);
+
 static const struct inode_operations smb3rs_dir_iops = {
 	.lookup		= smb3rs_lookup,
+	.atomic_open	= smb3rs_atomic_open,
 	.create		= smb3rs_create,
 	.mkdir		= smb3rs_mkdir,
 	.unlink		= smb3rs_unlink,
@@ -541,12 +545,57 @@ static struct smb3rs_open *smb3rs_find_open(struct inode *inode, bool write)
 	return found;
 }
 
-static int smb3rs_file_open(struct inode *inode, struct file *file)
+/* The server access a file opened with @f_mode needs. */
+static u32 smb3rs_access(fmode_t f_mode)
+{
+	u32 access = 0;
+
+	if (f_mode & FMODE_READ)
+		access |= 0x80000000;	/* GENERIC_READ */
+	if (f_mode & FMODE_WRITE)
+		access |= 0x40000000;	/* GENERIC_WRITE */
+	return access;
+}
+
+/*
+ * Close-to-open: if the file changed on the server (@a: its attributes there at
+ * open) since we cached it, the cached pages go (ours are written back on close,
+ * so none are dirty here unless another open of ours has them).
+ */
+static void smb3rs_drop_stale_pages(struct inode *inode, const struct smb3rs_attr *a)
+{
+	struct timespec64 mt;
+
+	if (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY))
+		return;
+	mt = inode_get_mtime(inode);
+	if (mt.tv_sec != a->mtime_sec || mt.tv_nsec != a->mtime_nsec ||
+	    i_size_read(inode) != a->size)
+		invalidate_inode_pages2(inode->i_mapping);
+}
+
+/* Makes @of (just opened on the server, @a its attributes there) @file's handle. */
+static void smb3rs_open_install(struct inode *inode, struct file *file,
+				struct smb3rs_open *of, struct smb3rs_attr *a)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
+
+	a->uniqueid = si->uniqueid;
+	a->nlink = inode->i_nlink;
+	smb3rs_apply_attr(inode, a);
+	refcount_set(&of->ref, 1);
+	of->inode = inode;
+	of->mode = file->f_mode;
+	spin_lock(&si->open_lock);
+	list_add(&of->list, &si->open_files);
+	spin_unlock(&si->open_lock);
+	file->private_data = of;
+}
+
+static int smb3rs_file_open(struct inode *inode, struct file *file)
+{
 	struct smb3rs_open *of;
 	struct smb3rs_attr a;
-	u32 access = 0;
 	char *buf;
 	u32 len;
 	const char *path;
@@ -557,51 +606,113 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
 		return -ENOMEM;
-	if (file->f_mode & FMODE_READ)
-		access |= 0x80000000;	/* GENERIC_READ */
-	if (file->f_mode & FMODE_WRITE)
-		access |= 0x40000000;	/* GENERIC_WRITE */
 	path = smb3rs_path(file->f_path.dentry, &buf, &len);
 	if (IS_ERR(path)) {
 		kfree(of);
 		return PTR_ERR(path);
 	}
-	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len, access, 0,
-			    &of->fid, &a);
+	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
+			    smb3rs_access(file->f_mode), 0, &of->fid, &a);
 	__putname(buf);
 	if (rc) {
 		kfree(of);
 		return rc;
 	}
-	if (a.createtime != si->createtime) {
+	if (a.createtime != SMB3RS_I(inode)->createtime) {
 		/* Another file now has this name: the VFS retries the lookup. */
 		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
 		kfree(of);
 		return -ESTALE;
 	}
-	/*
-	 * Close-to-open: if the file changed on the server since we cached it, drop
-	 * the cached pages (ours are written back on close, so none are dirty here
-	 * unless another open of ours has them).
-	 */
-	if (!mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
-		struct timespec64 mt = inode_get_mtime(inode);
-
-		if (mt.tv_sec != a.mtime_sec || mt.tv_nsec != a.mtime_nsec ||
-		    i_size_read(inode) != a.size)
-			invalidate_inode_pages2(inode->i_mapping);
-	}
-	a.uniqueid = si->uniqueid;
-	a.nlink = inode->i_nlink;
-	smb3rs_apply_attr(inode, &a);
-	refcount_set(&of->ref, 1);
-	of->inode = inode;
-	of->mode = file->f_mode;
-	spin_lock(&si->open_lock);
-	list_add(&of->list, &si->open_files);
-	spin_unlock(&si->open_lock);
-	file->private_data = of;
+	smb3rs_drop_stale_pages(inode, &a);
+	smb3rs_open_install(inode, file, of, &a);
 	return 0;
+}
+
+/*
+ * open(O_CREAT) of a name not known to exist: one CREATE (open-if, or create for
+ * O_EXCL) + QUERY_INFO compound that keeps the handle, where lookup, create and
+ * open would take three round trips. Without O_CREAT: a plain lookup, and the
+ * VFS opens the result.
+ */
+static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
+			      struct file *file, unsigned int flags, umode_t mode)
+{
+	struct dentry *res = NULL;
+	struct smb3rs_open *of;
+	struct smb3rs_attr a;
+	struct inode *inode;
+	u32 len, created = 0;
+	const char *path;
+	char *buf;
+	int rc;
+
+	if (!(flags & O_CREAT) || d_really_is_positive(dentry)) {
+		if (d_in_lookup(dentry)) {
+			res = smb3rs_lookup(dir, dentry, 0);
+			if (IS_ERR(res))
+				return PTR_ERR(res);
+		}
+		return finish_no_open(file, res);
+	}
+	if (dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (flags & O_DIRECT)
+		return -EINVAL;
+	of = kzalloc(sizeof(*of), GFP_KERNEL);
+	if (!of)
+		return -ENOMEM;
+	path = smb3rs_path(dentry, &buf, &len);
+	if (IS_ERR(path)) {
+		kfree(of);
+		return PTR_ERR(path);
+	}
+	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
+				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
+				   &of->fid, &a, &created);
+	__putname(buf);
+	if (rc) {
+		kfree(of);
+		return rc;
+	}
+	if (a.is_dir) {
+		rc = -EISDIR;
+		goto close;
+	}
+	if (!created) {
+		/* Cached under another name or still open: check before iget updates it. */
+		inode = ilookup5(dir->i_sb, (unsigned long)a.uniqueid,
+				 smb3rs_inode_test, &a);
+		if (inode) {
+			smb3rs_drop_stale_pages(inode, &a);
+			iput(inode);
+		}
+	}
+	inode = smb3rs_iget(dir->i_sb, &a);
+	if (IS_ERR(inode)) {
+		rc = PTR_ERR(inode);
+		goto close;
+	}
+	/* A regular file: no alias to splice, whether or not it is being looked up. */
+	if (d_in_lookup(dentry))
+		d_add(dentry, inode);
+	else
+		d_instantiate(dentry, inode);
+	if (created) {
+		file->f_mode |= FMODE_CREATED;
+		/* The directory changed: refetch its times next time. */
+		SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+	}
+	/* The handle is open already: the VFS must not open it again. */
+	rc = finish_open(file, dentry, generic_file_open);
+	if (rc)
+		goto close;
+	smb3rs_open_install(inode, file, of, &a);
+	return 0;
+close:
+	smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+	kfree(of);
+	return rc;
 }
 
 static int smb3rs_file_flush(struct file *file, fl_owner_t id)

@@ -80,6 +80,9 @@ int smb3rs_rs_set_size(const void *info, const char *path, u32 len, u64 size);
 int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
 			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
 			u32 mtime_nsec);
+int smb3rs_rs_open_create(const void *info, const char *path, u32 len,
+			  u32 access, u32 exclusive, struct smb3rs_fid *fid,
+			  struct smb3rs_attr *attr, u32 *created);
 s64 smb3rs_rs_read(const void *info, const struct smb3rs_fid *fid, u64 offset,
 		   const struct smb3rs_seg *segs, u32 nr);
 void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,

@@ -154,6 +154,41 @@ unsafe extern "C" fn smb3rs_rs_open(
     }))
 }
 
+/// Opens or creates a regular file, keeping the handle; `*created` says which.
+///
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `fid`, `attr` and `created`
+/// writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_open_create(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    access: u32,
+    exclusive: u32,
+    fid: *mut RawFid,
+    attr: *mut RawAttr,
+    created: *mut u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(
+        ops::open_create(m, p, access, exclusive != 0).map(|(f, a, new)| {
+            // SAFETY: `fid`, `attr` and `created` are writable by the caller's
+            // guarantee.
+            unsafe {
+                fid.write(RawFid {
+                    persistent: f.persistent,
+                    volatile: f.volatile,
+                });
+                put_attr(attr, a);
+                created.write(u32::from(new));
+            }
+        }),
+    )
+}
+
 /// # Safety
 ///
 /// `info` is a live mount; `fid` readable.

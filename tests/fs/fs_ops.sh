@@ -164,6 +164,46 @@ t_unlink_open() {
 	[ ! -e "$S/f" ] || { echo "not deleted on the server after the last close"; return 1; }
 }
 
+stat_value() { awk -F': ' -v k="$1" '$1 == k { print $2 }' /proc/fs/smb3rs/Stats; }
+
+# open(O_CREAT) of a new name is one CREATE (+ QUERY_INFO) compound that stays
+# open; O_EXCL of an existing name is EEXIST; O_CREAT of an existing file opens it
+# with its content; O_CREAT|O_TRUNC empties it.
+t_open_create() {
+	fresh
+	local n
+	# From inside the directory, so that no revalidation of it is counted: the
+	# shell's own open(O_CREAT|O_TRUNC) of a new name.
+	n=$(cd "$T" && c0=$(stat_value "  Create") && echo -n created > new \
+		&& echo $(($(stat_value "  Create") - c0))) || return 1
+	[ "$n" -eq 1 ] || { echo "$n CREATEs for one open(O_CREAT)"; return 1; }
+	sync
+	expect "$(cat "$S/new")" created || return 1
+	python3 - "$T/new" <<'PY' || return 1
+import errno, os, sys
+try:
+    os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    sys.exit("O_EXCL of an existing file succeeded")
+except OSError as e:
+    if e.errno != errno.EEXIST:
+        raise
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)
+assert os.read(fd, 100) == b"created", "content lost"
+os.close(fd)
+PY
+	echo "server made" > "$S/theirs"
+	python3 - "$T/theirs" <<'PY' || return 1
+import os, sys
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDONLY)
+assert os.read(fd, 100) == b"server made\n", "not the server's file"
+os.close(fd)
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_TRUNC | os.O_WRONLY)
+os.close(fd)
+PY
+	expect "$(stat -c %s "$S/theirs")" 0 || return 1
+	mkdir "$T/dir" && ! python3 -c "import os,sys; os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY)" "$T/dir" 2>/dev/null
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -173,11 +213,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 28
+ktap_begin 30
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do ktap_fail "$server: mount failed"; done
+		for t in $(seq 15); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -194,6 +234,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: two concurrent writers" t_concurrent_writers
 	ktap_test "$server: unlink of an open file" t_unlink_open
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
+	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"
 	umount "$MNT" || echo "# umount failed"
 done
