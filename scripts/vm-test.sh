@@ -16,7 +16,7 @@ rm -rf "$outdir"
 mkdir -p "$outdir"
 
 rc=0
-"$SMB3RS_TOP/scripts/vm-run.sh" --quiet --timeout "${SMB3RS_VM_TIMEOUT:-2400}" \
+"$SMB3RS_TOP/scripts/vm-run.sh" --quiet --timeout "${SMB3RS_VM_TIMEOUT:-3600}" \
 	"$kdir" "$outdir" tests/run_tests.sh "$@" || rc=$?
 
 # The KTAP report is the guest's console output from the runner on.

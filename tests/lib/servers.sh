@@ -68,7 +68,7 @@ start_samba() {
 		echo "	server role = standalone server"
 		echo "	netbios name = SMB3RS-SAMBA"
 		echo "	smb ports = $SAMBA_PORT"
-		echo "	interfaces = 127.0.0.1"
+		echo "	interfaces = 127.0.0.1 ::1"
 		echo "	bind interfaces only = yes"
 		echo "	passdb backend = tdbsam:$dir/private/passdb.tdb"
 		echo "	private dir = $dir/private"
