@@ -183,14 +183,17 @@ static bool smb3rs_attr_fresh(struct inode *inode)
 	return timeo && time_before(jiffies, SMB3RS_I(inode)->attr_time + timeo);
 }
 
-/* Refreshes @dentry's inode if its attributes are older than actimeo. */
-static int smb3rs_revalidate(struct dentry *dentry)
+/*
+ * Refreshes @dentry's inode if its attributes are older than actimeo, or always
+ * when @force.
+ */
+static int smb3rs_revalidate(struct dentry *dentry, bool force)
 {
 	struct inode *inode = d_inode(dentry);
 	struct smb3rs_attr a;
 	int rc;
 
-	if (smb3rs_attr_fresh(inode))
+	if (!force && smb3rs_attr_fresh(inode))
 		return 0;
 	rc = smb3rs_fetch_attr(dentry, &a);
 	if (rc)
@@ -214,7 +217,11 @@ static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	}
 	if (IS_ROOT(dentry))
 		return 1;
-	rc = smb3rs_revalidate(dentry);
+	/*
+	 * LOOKUP_REVAL: the VFS retries after an ESTALE (say open found another file
+	 * under the name within actimeo): cached attributes cannot be trusted then.
+	 */
+	rc = smb3rs_revalidate(dentry, flags & LOOKUP_REVAL);
 	if (rc == -ENOENT || rc == -ESTALE)
 		return 0;
 	return rc ? rc : 1;
@@ -384,7 +391,7 @@ static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 			if (rc)
 				return rc;
 		}
-		rc = smb3rs_revalidate(dentry);
+		rc = smb3rs_revalidate(dentry, false);
 		if (rc)
 			return rc;
 	}
