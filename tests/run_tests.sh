@@ -38,10 +38,12 @@ echo "KTAP version 1"
 echo "1..$(( ${#suites[@]} + 1 ))"
 
 log_servers=$SMB3RS_OUT/servers.log
+started=$SECONDS
 if ! { start_ksmbd && start_samba; } >"$log_servers" 2>&1; then
 	echo "# could not start the SMB servers:"
 	sed 's/^/# /' "$log_servers"
 fi
+echo "# servers started in $((SECONDS - started)) s"
 
 n=0
 for suite in "${suites[@]}"; do
@@ -65,9 +67,11 @@ for suite in "${suites[@]}"; do
 	for prog in "${progs[@]}"; do
 		i=$((i + 1))
 		out=$SMB3RS_OUT/$suite-$prog.ktap
+		started=$SECONDS
 		(cd "$suite" && timeout --kill-after=10 "$timeout" "./$prog") >"$out" 2>&1
 		rc=$?
 		sed 's/^/        /' "$out"
+		echo "        # $prog took $((SECONDS - started)) s"
 		count_results "$out"
 		if [ "$rc" -eq 0 ]; then
 			echo "    ok $i $prog"

@@ -11,7 +11,8 @@ insmod "$SMB3RS_TOP/smb3rs.ko" || exit 1
 opts() { echo "username=$SMB_USER,password=$SMB_PASS,port=$(server_port "$1")${2:+,$2}"; }
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 expect() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
-sum() { sha256sum < "$1" | cut -d' ' -f1; }
+# (Programs are started sparingly: each start costs about half a second under TCG.)
+sum() { local h; h=$(sha256sum < "$1") && echo "${h%% *}"; }
 
 # Each test runs in a fresh directory T on the mount, S being the same on the server.
 fresh() { rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$SRV/t; }
@@ -19,21 +20,21 @@ fresh() { rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$S
 t_create_read_write() {
 	fresh
 	echo "hello smb3rs" > "$T/a.txt" || return 1
-	expect "$(cat "$S/a.txt")" "hello smb3rs" || return 1
-	expect "$(cat "$T/a.txt")" "hello smb3rs" || return 1
+	expect "$(<"$S/a.txt")" "hello smb3rs" || return 1
+	expect "$(<"$T/a.txt")" "hello smb3rs" || return 1
 	: > "$T/empty" && expect "$(stat -c %s "$T/empty")" 0 || return 1
 	echo "server side" > "$S/b.txt"
-	expect "$(cat "$T/b.txt")" "server side"
+	expect "$(<"$T/b.txt")" "server side"
 }
 
 t_large_file() {
 	fresh
-	head -c $((12 * 1024 * 1024 + 4321)) /dev/urandom > /tmp/fs-src
+	head -c $((4 * 1024 * 1024 + 4321)) /dev/urandom > /tmp/fs-src
 	cp /tmp/fs-src "$T/big" || return 1
 	expect "$(sum "$S/big")" "$(sum /tmp/fs-src)" || return 1
 	drop_caches
 	expect "$(sum "$T/big")" "$(sum /tmp/fs-src)" || return 1
-	expect "$(stat -c %s "$T/big")" $((12 * 1024 * 1024 + 4321))
+	expect "$(stat -c %s "$T/big")" $((4 * 1024 * 1024 + 4321))
 }
 
 t_overwrite_middle() {
@@ -65,30 +66,32 @@ t_rename() {
 	mv "$T/one" "$T/uno" || return 1
 	[ -f "$S/uno" ] && [ ! -e "$S/one" ] || return 1
 	mv -f "$T/uno" "$T/two" || return 1
-	expect "$(cat "$S/two")" one || return 1
+	expect "$(<"$S/two")" one || return 1
 	mv "$T/two" "$T/d/" && mv "$T/d" "$T/e" || return 1
-	expect "$(cat "$S/e/two")" one || return 1
-	expect "$(cat "$T/e/two")" one
+	expect "$(<"$S/e/two")" one || return 1
+	expect "$(<"$T/e/two")" one
 }
 
 t_truncate() {
 	fresh
 	echo 0123456789 > "$T/f" || return 1
-	truncate -s 4 "$T/f" && expect "$(cat "$S/f")" 0123 || return 1
+	truncate -s 4 "$T/f" && expect "$(<"$S/f")" 0123 || return 1
 	truncate -s 100000 "$T/f" && expect "$(stat -c %s "$S/f")" 100000 || return 1
 	expect "$(stat -c %s "$T/f")" 100000 || return 1
 	: > "$T/f" && expect "$(stat -c %s "$T/f")" 0
 }
 
 t_large_directory() {
-	local i n name=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeee
+	local i mine theirs found name=aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeee
 	fresh
 	for i in $(seq 1 700); do : > "$S/$name-$i"; done
-	n=$(ls "$T" | wc -l)
-	expect "$n" 700 || return 1
-	expect "$(ls "$T" | sort | md5sum)" "$(ls "$S" | sort | md5sum)" || return 1
-	n=$(find "$T" -mindepth 1 | wc -l)
-	expect "$n" 700
+	# ls and the shell's glob sort alike (same locale).
+	mine=$(ls "$T") && theirs=$(cd "$S" && printf '%s\n' *) || return 1
+	[ "$mine" = "$theirs" ] || { echo "listing differs from the server's"; return 1; }
+	expect "$(wc -l <<< "$mine")" 700 || return 1
+	# find reads the directory with its own buffer size.
+	found=$(find "$T" -mindepth 1 -printf x)
+	expect "${#found}" 700
 }
 
 t_names() {
@@ -96,9 +99,9 @@ t_names() {
 	fresh
 	for n in "with space" "héllo wörld ✓" "$(printf 'L%.0s' $(seq 1 200))" "dot.in.name"; do
 		echo "$n" > "$T/$n" || { echo "create '$n'"; return 1; }
-		expect "$(cat "$S/$n")" "$n" || return 1
+		expect "$(<"$S/$n")" "$n" || return 1
 	done
-	expect "$(ls "$T" | sort)" "$(ls "$S" | sort)"
+	expect "$(ls "$T")" "$(ls "$S")"
 }
 
 t_times_and_stat() {
@@ -143,8 +146,8 @@ PY
 
 t_concurrent_writers() {
 	fresh
-	head -c 3000000 /dev/urandom > /tmp/fs-a
-	head -c 3000000 /dev/urandom > /tmp/fs-b
+	head -c 2000000 /dev/urandom > /tmp/fs-a
+	head -c 2000000 /dev/urandom > /tmp/fs-b
 	cp /tmp/fs-a "$T/a" & cp /tmp/fs-b "$T/b" & wait
 	drop_caches
 	expect "$(sum "$T/a")" "$(sum /tmp/fs-a)" && expect "$(sum "$T/b")" "$(sum /tmp/fs-b)" || return 1
@@ -186,30 +189,34 @@ t_open_create() {
 		|| return 1
 	[ "$n" -eq 1 ] || { echo "$n CREATEs for one open(O_CREAT)"; return 1; }
 	sync
-	expect "$(cat "$S/new")" created || return 1
-	python3 - "$T/new" <<'PY' || return 1
+	expect "$(<"$S/new")" created || return 1
+	echo "server made" > "$S/theirs"
+	mkdir "$S/dir" || return 1
+	python3 - "$T" <<'PY' || return 1
 import errno, os, sys
+t = sys.argv[1]
 try:
-    os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    os.open(t + "/new", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     sys.exit("O_EXCL of an existing file succeeded")
 except OSError as e:
     if e.errno != errno.EEXIST:
         raise
-fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)
+fd = os.open(t + "/new", os.O_CREAT | os.O_RDWR)
 assert os.read(fd, 100) == b"created", "content lost"
 os.close(fd)
-PY
-	echo "server made" > "$S/theirs"
-	python3 - "$T/theirs" <<'PY' || return 1
-import os, sys
-fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDONLY)
+fd = os.open(t + "/theirs", os.O_CREAT | os.O_RDONLY)
 assert os.read(fd, 100) == b"server made\n", "not the server's file"
 os.close(fd)
-fd = os.open(sys.argv[1], os.O_CREAT | os.O_TRUNC | os.O_WRONLY)
+fd = os.open(t + "/theirs", os.O_CREAT | os.O_TRUNC | os.O_WRONLY)
 os.close(fd)
+assert os.stat(t + "/theirs").st_size == 0, "O_TRUNC did not empty it"
+try:
+    os.open(t + "/dir", os.O_CREAT | os.O_WRONLY)
+    sys.exit("O_CREAT|O_WRONLY of a directory succeeded")
+except IsADirectoryError:
+    pass
 PY
-	expect "$(stat -c %s "$S/theirs")" 0 || return 1
-	mkdir "$T/dir" && ! python3 -c "import os,sys; os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY)" "$T/dir" 2>/dev/null
+	[ "$(stat -c %s "$S/theirs")" = 0 ] || { echo "not truncated on the server"; return 1; }
 }
 
 t_errors() {
@@ -229,7 +236,7 @@ for server in ksmbd samba; do
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
-	ktap_test "$server: 12 MiB file round trip, caches dropped" t_large_file
+	ktap_test "$server: 4 MiB file round trip, caches dropped" t_large_file
 	ktap_test "$server: overwrite in the middle" t_overwrite_middle
 	ktap_test "$server: nested directories, rmdir non-empty refused" t_dirs
 	ktap_test "$server: rename files and directories, replace" t_rename

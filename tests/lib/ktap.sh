@@ -36,13 +36,18 @@ ktap_skip() {
 }
 
 # Runs a command as one test case; its output is shown as diagnostics if it fails.
+# Its duration is shown too: the VM suites must fit in CI's time.
 ktap_test() {
-	local name=$1 out
+	local name=$1 out start=${EPOCHREALTIME/./} ms
 	shift
 	if out=$("$@" 2>&1); then
+		ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+		printf '# %d.%01d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 		ktap_pass "$name"
 	else
+		ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
 		ktap_diag "$out"
+		printf '# %d.%01d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 		ktap_fail "$name"
 	fi
 }
