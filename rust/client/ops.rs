@@ -14,13 +14,15 @@ use crate::proto::{
     create::{
         CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED,
         FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
-        FILE_READ_ATTRIBUTES, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
+        FILE_READ_ATTRIBUTES, FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA,
     },
+    cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
+    ea::{encode_full_ea, full_ea_len},
     header::{credit_charge, encode_pdu, Command, Header, HEADER_SIZE},
     info::{
         FileAllInfo, FileBasicInfo, FileRenameInfo, InfoData, QueryInfoRequest, QueryInfoResponse,
-        SetInfoRequest, FILE_ALL_INFORMATION, INFO_FILE,
+        SetInfoRequest, FILE_ALL_INFORMATION, FILE_FULL_EA_INFORMATION, INFO_FILE,
     },
     io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
     status,
@@ -32,6 +34,12 @@ use crate::sys::{errno, mem::PageSeg, vfs_ops::ReadCompletion};
 fn room_for(path: &str) -> usize {
     HEADER_SIZE + 128 + path.len() * 2
 }
+
+/// Largest list of extended attributes read (the most an NTFS file can carry).
+pub(crate) const EA_LIST_MAX: u32 = 65536;
+
+/// Largest extended attribute (name and value, as encoded) set.
+pub(crate) const EA_SET_MAX: usize = 60 * 1024;
 
 /// Largest READ or WRITE issued (the server's limit may be lower).
 const MAX_IO: u32 = 1 << 20;
@@ -369,6 +377,93 @@ impl Tree {
             name: WireName::Str(to),
         };
         self.set_info_by_path(from, create, InfoData::Rename(info), room_for(to))
+    }
+
+    /// Gives the file at `from` a second name `to` (a hard link); an existing `to`
+    /// is an error (STATUS_OBJECT_NAME_COLLISION), never replaced.
+    pub(crate) fn link(&self, from: &str, to: &str) -> Result {
+        let create = CreateRequest {
+            desired_access: FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            create_options: FILE_NON_DIRECTORY_FILE,
+            ..CreateRequest::default()
+        };
+        let info = FileRenameInfo {
+            replace_if_exists: false,
+            root_directory: 0,
+            name: WireName::Str(to),
+        };
+        self.set_info_by_path(from, create, InfoData::Link(info), room_for(to))
+    }
+
+    /// Returns the extended attributes of `path` as a FileFullEaInformation list
+    /// (CREATE + QUERY_INFO + CLOSE); a file without any gives an empty list, a set
+    /// larger than [`EA_LIST_MAX`] E2BIG.
+    pub(crate) fn query_eas(&self, path: &str) -> Result<KVec<u8>> {
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: FILE_READ_EA | FILE_READ_ATTRIBUTES,
+                create_disposition: FILE_OPEN,
+                ..CreateRequest::default()
+            },
+        )?;
+        let hdr = self.session().header(Command::QueryInfo, self.tree_id);
+        req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
+            let q = QueryInfoRequest::new(
+                INFO_FILE,
+                FILE_FULL_EA_INFORMATION,
+                FileId::COMPOUND,
+                EA_LIST_MAX,
+            );
+            encode_pdu(&hdr, &q, w)
+        })?;
+        self.push_close(&mut req, FileId::COMPOUND)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(query)) = (it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        checked(create)?;
+        let hdr = match checked(query) {
+            Ok(hdr) => hdr,
+            Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(KVec::new()),
+            Err(e) => return Err(e),
+        };
+        // A truncated list (STATUS_BUFFER_OVERFLOW) would hide attributes.
+        if hdr.status == status::STATUS_BUFFER_OVERFLOW {
+            return Err(E2BIG);
+        }
+        let out = QueryInfoResponse::decode(body(query)?).map_err(|_| proto_error("QUERY_INFO"))?;
+        let mut list = KVec::with_capacity(out.output.len(), GFP_KERNEL)?;
+        list.extend_from_slice(out.output, GFP_KERNEL)?;
+        Ok(list)
+    }
+
+    /// Sets the extended attribute `name` of `path` to `value`; an empty value
+    /// removes it (CREATE + SET_INFO + CLOSE).
+    pub(crate) fn set_ea(&self, path: &str, name: &[u8], value: &[u8]) -> Result {
+        let len = full_ea_len(name, value);
+        // The SET_INFO must fit one credit (64 KiB) with its headers.
+        if len > EA_SET_MAX {
+            return Err(E2BIG);
+        }
+        let mut list = KVec::new();
+        list.extend_with(len, 0u8, GFP_KERNEL)?;
+        encode_full_ea(&mut Writer::new(&mut list), name, value).map_err(|_| E2BIG)?;
+        let create = CreateRequest {
+            desired_access: FILE_WRITE_EA | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        let data = InfoData::Raw {
+            info_type: INFO_FILE,
+            class: FILE_FULL_EA_INFORMATION,
+            data: &list,
+        };
+        self.set_info_by_path(path, create, data, HEADER_SIZE + 64 + len)
     }
 
     /// Sets the size of `path` (truncate or extend).

@@ -13,6 +13,7 @@ use crate::client::{
 };
 use crate::proto::{
     create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
+    ea::{FullEa, FullEaIter, EA_NAME_MAX},
     types::FileId,
 };
 use crate::sys::{
@@ -101,6 +102,114 @@ pub(crate) fn rename(m: &Mount, from: &[u8], to: &[u8], replace: bool) -> Result
     let to = share_path(to)?;
     let to = core::str::from_utf8(&to).map_err(|_| EINVAL)?;
     with_path(from, |f| m.tree.rename(f, to, replace))
+}
+
+/// Makes `to` a hard link to `from`.
+pub(crate) fn link(m: &Mount, from: &[u8], to: &[u8]) -> Result {
+    let to = share_path(to)?;
+    let to = core::str::from_utf8(&to).map_err(|_| EINVAL)?;
+    with_path(from, |f| m.tree.link(f, to))
+}
+
+/// The `user.` namespace: Linux xattrs `user.NAME` are the file's EAs `NAME`.
+const USER_PREFIX: &[u8] = b"user.";
+
+fn enodata() -> Error {
+    errno(kernel::bindings::ENODATA)
+}
+
+/// The EA `name` of `path`, if it has one, handed to `f`.
+fn with_ea<T>(
+    m: &Mount,
+    path: &[u8],
+    name: &[u8],
+    f: impl FnOnce(Option<FullEa<'_>>) -> T,
+) -> Result<T> {
+    let list = with_path(path, |p| m.tree.query_eas(p))?;
+    for ea in FullEaIter::new(&list) {
+        let ea = ea.map_err(|_| errno(kernel::bindings::EPROTO))?;
+        if ea.name == name {
+            return Ok(f(Some(ea)));
+        }
+    }
+    Ok(f(None))
+}
+
+/// getxattr of `user.NAME` (`name` without the prefix): copies the value into `buf`
+/// and returns its length; an empty `buf` asks for the length only.
+pub(crate) fn getxattr(m: &Mount, path: &[u8], name: &[u8], buf: &mut [u8]) -> Result<usize> {
+    with_ea(m, path, name, |ea| {
+        let value = ea.ok_or_else(enodata)?.value;
+        if buf.is_empty() {
+            return Ok(value.len());
+        }
+        buf.get_mut(..value.len())
+            .ok_or(ERANGE)?
+            .copy_from_slice(value);
+        Ok(value.len())
+    })?
+}
+
+/// listxattr: the names `user.NAME\0` of every EA of `path` into `buf`, returning
+/// the length; an empty `buf` asks for the length only.
+pub(crate) fn listxattr(m: &Mount, path: &[u8], buf: &mut [u8]) -> Result<usize> {
+    let list = with_path(path, |p| m.tree.query_eas(p))?;
+    let mut len = 0usize;
+    for ea in FullEaIter::new(&list) {
+        let ea = ea.map_err(|_| errno(kernel::bindings::EPROTO))?;
+        let start = len;
+        len = len
+            .saturating_add(USER_PREFIX.len())
+            .saturating_add(ea.name.len())
+            .saturating_add(1);
+        if buf.is_empty() {
+            continue;
+        }
+        let out = buf.get_mut(start..len).ok_or(ERANGE)?;
+        let (prefix, rest) = out.split_at_mut(USER_PREFIX.len());
+        prefix.copy_from_slice(USER_PREFIX);
+        let (name, nul) = rest.split_at_mut(ea.name.len());
+        name.copy_from_slice(ea.name);
+        nul.fill(0);
+    }
+    Ok(len)
+}
+
+/// How setxattr treats an existing attribute (XATTR_CREATE / XATTR_REPLACE).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetMode {
+    /// Create or replace.
+    Any,
+    /// Fail with EEXIST if it exists.
+    Create,
+    /// Fail with ENODATA unless it exists.
+    Replace,
+}
+
+/// setxattr of `user.NAME` to `value`, or removexattr when `value` is `None`.
+///
+/// SMB has no empty EA value: setting one removes the EA, as with cifs.ko.
+pub(crate) fn setxattr(
+    m: &Mount,
+    path: &[u8],
+    name: &[u8],
+    value: Option<&[u8]>,
+    mode: SetMode,
+) -> Result {
+    if name.is_empty() || name.len() > EA_NAME_MAX || name.contains(&0) {
+        return Err(EINVAL);
+    }
+    // Removal and the flags need to know whether it exists: one more round trip.
+    if value.is_none() || mode != SetMode::Any {
+        let exists = with_ea(m, path, name, |ea| ea.is_some())?;
+        match (exists, mode) {
+            (true, SetMode::Create) => return Err(EEXIST),
+            (false, SetMode::Replace) => return Err(enodata()),
+            (false, _) if value.is_none() => return Err(enodata()),
+            _ => {}
+        }
+    }
+    with_path(path, |p| m.tree.set_ea(p, name, value.unwrap_or(&[])))
 }
 
 /// Truncates or extends `path`.

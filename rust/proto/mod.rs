@@ -27,6 +27,7 @@ pub mod create;
 pub mod crypto;
 pub mod cursor;
 pub mod dir;
+pub mod ea;
 pub mod error;
 pub mod errresp;
 pub mod header;

@@ -23,6 +23,7 @@
 #include <linux/statfs.h>
 #include <linux/uio.h>
 #include <linux/writeback.h>
+#include <linux/xattr.h>
 
 #include "helpers.h"
 #include "vfs_helpers.h"
@@ -374,6 +375,42 @@ static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	return 0;
 }
 
+/*
+ * link(2): SET_INFO FileLinkInformation on the existing file. The server's link
+ * count comes back with a fresh fetch, so the inode (shared by both names, the
+ * server reporting one file id) shows it at once.
+ */
+static int smb3rs_link(struct dentry *old_dentry, struct inode *dir,
+		       struct dentry *new_dentry)
+{
+	struct inode *inode = d_inode(old_dentry);
+	char *from_buf, *to_buf;
+	const char *from, *to;
+	u32 from_len, to_len;
+	int rc;
+
+	from = smb3rs_path(old_dentry, &from_buf, &from_len);
+	if (IS_ERR(from))
+		return PTR_ERR(from);
+	to = smb3rs_path(new_dentry, &to_buf, &to_len);
+	if (IS_ERR(to)) {
+		__putname(from_buf);
+		return PTR_ERR(to);
+	}
+	rc = smb3rs_rs_link(dir->i_sb->s_fs_info, from, from_len, to, to_len);
+	__putname(to_buf);
+	__putname(from_buf);
+	if (rc)
+		return rc;
+	SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+	/* A failed refresh only leaves the count stale until the next one. */
+	if (smb3rs_revalidate(old_dentry, true))
+		inc_nlink(inode);
+	ihold(inode);
+	d_instantiate(new_dentry, inode);
+	return 0;
+}
+
 static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 			  struct kstat *stat, u32 request_mask,
 			  unsigned int query_flags)
@@ -455,6 +492,77 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 			      struct file *file, unsigned int flags, umode_t mode);
 
+/*
+ * user.* extended attributes are the file's SMB EAs (FileFullEaInformation), the
+ * prefix dropped on the wire. Each call is one compound round trip by path.
+ */
+static int smb3rs_xattr_get(const struct xattr_handler *handler,
+			    struct dentry *dentry, struct inode *inode,
+			    const char *name, void *value, size_t size)
+{
+	char *buf;
+	u32 len;
+	const char *path;
+	ssize_t rc;
+
+	/* Without a dentry (an LSM asking early) there is no path to ask about. */
+	if (!dentry)
+		return -EOPNOTSUPP;
+	path = smb3rs_path(dentry, &buf, &len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_getxattr(inode->i_sb->s_fs_info, path, len, name,
+				strlen(name), value, size);
+	__putname(buf);
+	return rc;
+}
+
+static int smb3rs_xattr_set(const struct xattr_handler *handler,
+			    struct mnt_idmap *idmap, struct dentry *dentry,
+			    struct inode *inode, const char *name,
+			    const void *value, size_t size, int flags)
+{
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(dentry, &buf, &len);
+	int rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_setxattr(inode->i_sb->s_fs_info, path, len, name,
+				strlen(name), value, value ? size : 0, flags,
+				!value);
+	__putname(buf);
+	if (!rc)
+		inode_set_ctime_current(inode);
+	return rc;
+}
+
+static const struct xattr_handler smb3rs_user_xattr = {
+	.prefix	= XATTR_USER_PREFIX,
+	.get	= smb3rs_xattr_get,
+	.set	= smb3rs_xattr_set,
+};
+
+static const struct xattr_handler * const smb3rs_xattr_handlers[] = {
+	&smb3rs_user_xattr,
+	NULL
+};
+
+static ssize_t smb3rs_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	char *buf;
+	u32 len;
+	const char *path = smb3rs_path(dentry, &buf, &len);
+	ssize_t rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_listxattr(dentry->d_sb->s_fs_info, path, len, list, size);
+	__putname(buf);
+	return rc;
+}
+
 static const struct inode_operations smb3rs_dir_iops = {
 	.lookup		= smb3rs_lookup,
 	.atomic_open	= smb3rs_atomic_open,
@@ -463,13 +571,16 @@ static const struct inode_operations smb3rs_dir_iops = {
 	.unlink		= smb3rs_unlink,
 	.rmdir		= smb3rs_rmdir,
 	.rename		= smb3rs_rename,
+	.link		= smb3rs_link,
 	.getattr	= smb3rs_getattr,
 	.setattr	= smb3rs_setattr,
+	.listxattr	= smb3rs_listxattr,
 };
 
 static const struct inode_operations smb3rs_file_iops = {
 	.getattr	= smb3rs_getattr,
 	.setattr	= smb3rs_setattr,
+	.listxattr	= smb3rs_listxattr,
 };
 
 /* Directories: a server handle per open directory, listed in batches. */
@@ -1201,6 +1312,7 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = SMB3RS_SUPER_MAGIC;
 	sb->s_op = &smb3rs_sops;
 	sb->s_d_op = &smb3rs_dops;
+	sb->s_xattr = smb3rs_xattr_handlers;
 	sb->s_time_gran = 100;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;

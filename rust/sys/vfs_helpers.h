@@ -76,6 +76,16 @@ int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
 int smb3rs_rs_remove(const void *info, const char *path, u32 len, u32 is_dir);
 int smb3rs_rs_rename(const void *info, const char *from, u32 from_len,
 		     const char *to, u32 to_len, u32 replace);
+int smb3rs_rs_link(const void *info, const char *from, u32 from_len,
+		   const char *to, u32 to_len);
+ssize_t smb3rs_rs_getxattr(const void *info, const char *path, u32 len,
+			   const char *name, u32 name_len, void *value,
+			   size_t size);
+ssize_t smb3rs_rs_listxattr(const void *info, const char *path, u32 len,
+			    char *list, size_t size);
+int smb3rs_rs_setxattr(const void *info, const char *path, u32 len,
+		       const char *name, u32 name_len, const void *value,
+		       size_t size, int flags, u32 remove);
 int smb3rs_rs_set_size(const void *info, const char *path, u32 len, u64 size);
 int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
 			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,

@@ -252,6 +252,122 @@ unsafe extern "C" fn smb3rs_rs_rename(
 
 /// # Safety
 ///
+/// `info` is a live mount; both paths readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_link(
+    info: *const c_void,
+    from: *const c_char,
+    from_len: u32,
+    to: *const c_char,
+    to_len: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f, t) = unsafe { (mount(info), bytes(from, from_len), bytes(to, to_len)) };
+    status(ops::link(m, f, t))
+}
+
+/// # Safety
+///
+/// `buf` must be valid for writes of `size` bytes for `'a` (or `size` 0).
+unsafe fn bytes_mut<'a>(buf: *mut c_void, size: usize) -> &'a mut [u8] {
+    if buf.is_null() || size == 0 {
+        return &mut [];
+    }
+    // SAFETY: by the caller's guarantee.
+    unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) }
+}
+
+fn length(r: Result<usize>) -> isize {
+    match r {
+        Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` and `name`/`name_len` readable; `value`
+/// writable for `size` bytes (or `size` 0).
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_getxattr(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    name: *const c_char,
+    name_len: u32,
+    value: *mut c_void,
+    size: usize,
+) -> isize {
+    // SAFETY: by the caller's guarantee.
+    let (m, p, n, v) = unsafe {
+        (
+            mount(info),
+            bytes(path, len),
+            bytes(name, name_len),
+            bytes_mut(value, size),
+        )
+    };
+    length(ops::getxattr(m, p, n, v))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `list` writable for `size` bytes
+/// (or `size` 0).
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_listxattr(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    list: *mut c_char,
+    size: usize,
+) -> isize {
+    // SAFETY: by the caller's guarantee.
+    let (m, p, l) = unsafe { (mount(info), bytes(path, len), bytes_mut(list.cast(), size)) };
+    length(ops::listxattr(m, p, l))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len`, `name`/`name_len` and `value`/`size`
+/// readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_setxattr(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    name: *const c_char,
+    name_len: u32,
+    value: *const c_void,
+    size: usize,
+    flags: c_int,
+    remove: u32,
+) -> c_int {
+    // <uapi/linux/xattr.h>, not in the generated bindings.
+    const XATTR_CREATE: c_int = 0x1;
+    const XATTR_REPLACE: c_int = 0x2;
+    let mode = if flags & XATTR_CREATE != 0 {
+        ops::SetMode::Create
+    } else if flags & XATTR_REPLACE != 0 {
+        ops::SetMode::Replace
+    } else {
+        ops::SetMode::Any
+    };
+    // SAFETY: by the caller's guarantee.
+    let (m, p, n) = unsafe { (mount(info), bytes(path, len), bytes(name, name_len)) };
+    let v = if remove != 0 {
+        None
+    } else if value.is_null() || size == 0 {
+        Some(&[][..])
+    } else {
+        // SAFETY: by the caller's guarantee.
+        Some(unsafe { core::slice::from_raw_parts(value.cast::<u8>(), size) })
+    };
+    status(ops::setxattr(m, p, n, v, mode))
+}
+
+/// # Safety
+///
 /// `info` is a live mount; `path`/`len` readable.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_set_size(

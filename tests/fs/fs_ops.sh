@@ -219,6 +219,65 @@ PY
 	[ "$(stat -c %s "$S/theirs")" = 0 ] || { echo "not truncated on the server"; return 1; }
 }
 
+# link(2): both names are one file on the server and here (same inode, link count
+# 2 at once), the data is shared, the second name outlives the first; linking over an
+# existing name is EEXIST.
+t_hardlink() {
+	fresh
+	echo shared > "$T/a" || return 1
+	ln "$T/a" "$T/b" || return 1
+	[ "$S/a" -ef "$S/b" ] || { echo "not one file on the server"; return 1; }
+	[ "$T/a" -ef "$T/b" ] || { echo "two inodes here"; return 1; }
+	expect "$(stat -c %h "$T/a")" 2 || return 1
+	echo more >> "$T/b" && expect "$(<"$T/a")" "$(printf 'shared\nmore')" || return 1
+	echo other > "$T/c" && ! ln "$T/c" "$T/b" 2>/dev/null || { echo "linked over a name"; return 1; }
+	rm "$T/a" || return 1
+	expect "$(<"$S/b")" "$(printf 'shared\nmore')" || return 1
+	expect "$(stat -c %h "$T/b")" 1
+}
+
+# user.* xattrs are the file's EAs on the server: set here, seen there, and the
+# other way round; binary values; XATTR_CREATE/REPLACE; removal; directories; other
+# namespaces refused.
+t_xattrs() {
+	fresh
+	echo x > "$T/f" && mkdir "$T/d" || return 1
+	python3 - "$T" "$S" <<'PY'
+import errno, os, sys
+t, s = sys.argv[1:3]
+f = t + "/f"
+
+def fails(err, fn, *args):
+    try:
+        fn(*args)
+    except OSError as e:
+        assert e.errno == err, f"{fn.__name__}{args[1:2]}: {os.strerror(e.errno)}"
+        return
+    sys.exit(f"{fn.__name__}{args[1:2]} succeeded")
+
+os.setxattr(f, "user.colour", b"blue")
+assert os.getxattr(f, "user.colour") == b"blue"
+assert os.getxattr(s + "/f", "user.colour") == b"blue", "not on the server"
+os.setxattr(s + "/f", "user.origin", b"server")
+assert os.getxattr(f, "user.origin") == b"server", "server's EA not seen"
+assert sorted(os.listxattr(f)) == ["user.colour", "user.origin"], os.listxattr(f)
+big = bytes(range(256)) * 16
+os.setxattr(f, "user.big", big)
+assert os.getxattr(f, "user.big") == big, "4 KiB binary value"
+fails(errno.EEXIST, os.setxattr, f, "user.colour", b"x", os.XATTR_CREATE)
+fails(errno.ENODATA, os.setxattr, f, "user.none", b"x", os.XATTR_REPLACE)
+os.setxattr(f, "user.colour", b"red", os.XATTR_REPLACE)
+assert os.getxattr(f, "user.colour") == b"red"
+os.removexattr(f, "user.colour")
+fails(errno.ENODATA, os.getxattr, f, "user.colour")
+fails(errno.ENODATA, os.removexattr, f, "user.colour")
+assert "user.colour" not in os.listxattr(s + "/f"), "not removed on the server"
+os.setxattr(t + "/d", "user.dir", b"yes")
+assert os.getxattr(s + "/d", "user.dir") == b"yes", "directory EA not on the server"
+fails(errno.EOPNOTSUPP, os.setxattr, f, "trusted.x", b"1")
+PY
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -228,11 +287,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 30
+ktap_begin 34
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 15); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 17); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -248,6 +307,8 @@ for server in ksmbd samba; do
 	ktap_test "$server: shared writable mmap" t_mmap
 	ktap_test "$server: two concurrent writers" t_concurrent_writers
 	ktap_test "$server: unlink of an open file" t_unlink_open
+	ktap_test "$server: hard links" t_hardlink
+	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"
