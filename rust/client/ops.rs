@@ -25,6 +25,7 @@ use crate::proto::{
         SetInfoRequest, FILE_ALL_INFORMATION, FILE_FULL_EA_INFORMATION, INFO_FILE,
     },
     io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
+    ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
     status,
     types::{FileId, WireName},
 };
@@ -571,6 +572,34 @@ impl Tree {
         req.push(Command::Flush, 1, HEADER_SIZE + 32, |w| {
             encode_pdu(&hdr, &FlushRequest { file_id: fid }, w)
         })?;
+        let replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?).map(drop)
+    }
+
+    /// Zeroes `[start, end)` of the file open as `fid` (FSCTL_SET_ZERO_DATA; the
+    /// server may deallocate the range, and never changes the size).
+    pub(crate) fn zero_range(&self, fid: FileId, start: u64, end: u64) -> Result {
+        let mut input = [0u8; 16];
+        let (first, beyond) = input.split_at_mut(8);
+        first.copy_from_slice(&start.to_le_bytes());
+        beyond.copy_from_slice(&end.to_le_bytes());
+        let hdr = self.session().header(Command::Ioctl, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(Command::Ioctl, 1, HEADER_SIZE + 56 + 16, |w| {
+            encode_pdu(
+                &hdr,
+                &IoctlRequest::fsctl(FSCTL_SET_ZERO_DATA, fid, &input, 0),
+                w,
+            )
+        })?;
+        let replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?).map(drop)
+    }
+
+    /// Sets the size of the file open as `fid`.
+    pub(crate) fn set_size_of(&self, fid: FileId, size: u64) -> Result {
+        let mut req = Request::new(false);
+        self.push_set_info(&mut req, fid, InfoData::EndOfFile(size), HEADER_SIZE + 64)?;
         let replies = self.session().call_compound(req)?;
         checked(replies.first().ok_or(EINVAL)?).map(drop)
     }

@@ -256,6 +256,16 @@ pub(crate) fn flush(m: &Mount, fid: FileId) -> Result {
     m.tree.flush(fid)
 }
 
+/// Zeroes `[start, end)` of an open file, keeping its size.
+pub(crate) fn zero_range(m: &Mount, fid: FileId, start: u64, end: u64) -> Result {
+    m.tree.zero_range(fid, start, end)
+}
+
+/// Sets the size of an open file.
+pub(crate) fn set_size_of(m: &Mount, fid: FileId, size: u64) -> Result {
+    m.tree.set_size_of(fid, size)
+}
+
 /// An open directory being listed.
 pub(crate) struct DirState {
     fid: FileId,

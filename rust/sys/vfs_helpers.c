@@ -11,6 +11,7 @@
  */
 
 #include <linux/backing-dev.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
@@ -864,11 +865,62 @@ static int smb3rs_fsync(struct file *file, loff_t start, loff_t end, int datasyn
 	return smb3rs_rs_flush(file_inode(file)->i_sb->s_fs_info, &of->fid);
 }
 
+/*
+ * fallocate: zeroing (punch hole, zero range) is FSCTL_SET_ZERO_DATA on the server,
+ * which may deallocate; extending (mode 0 or zero range past EOF) sets the end of
+ * file. The server allocates as data is written: space is not reserved ahead, as
+ * with cifs.ko.
+ */
+static long smb3rs_fallocate(struct file *file, int mode, loff_t offset,
+			     loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct smb3rs_open *of = file->private_data;
+	const void *info = inode->i_sb->s_fs_info;
+	loff_t end = offset + len, size;
+	int rc;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
+		     FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	/* No page fault may repopulate the range while it changes underneath. */
+	filemap_invalidate_lock(inode->i_mapping);
+	/* Our dirty data in the range reaches the server before it is zeroed. */
+	rc = filemap_write_and_wait_range(inode->i_mapping, offset, end - 1);
+	if (rc)
+		goto out;
+	size = i_size_read(inode);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		if (offset < size) {
+			rc = smb3rs_rs_zero_range(info, &of->fid, offset,
+						  min(end, size));
+			if (rc)
+				goto out;
+		}
+		truncate_pagecache_range(inode, offset, end - 1);
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) {
+		rc = smb3rs_rs_set_size_of(info, &of->fid, end);
+		if (rc)
+			goto out;
+		truncate_setsize(inode, end);
+	}
+	inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+	/* Allocation and times as the server has them: fetch them next time. */
+	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
+out:
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	return rc;
+}
+
 static const struct file_operations smb3rs_file_fops = {
 	.open		= smb3rs_file_open,
 	.flush		= smb3rs_file_flush,
 	.release	= smb3rs_file_release,
 	.fsync		= smb3rs_fsync,
+	.fallocate	= smb3rs_fallocate,
 	.read_iter	= generic_file_read_iter,
 	.write_iter	= generic_file_write_iter,
 	.mmap		= generic_file_mmap,

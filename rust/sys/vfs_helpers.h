@@ -101,6 +101,10 @@ void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,
 s64 smb3rs_rs_write(const void *info, const struct smb3rs_fid *fid, u64 offset,
 		    const struct smb3rs_seg *segs, u32 nr);
 int smb3rs_rs_flush(const void *info, const struct smb3rs_fid *fid);
+int smb3rs_rs_zero_range(const void *info, const struct smb3rs_fid *fid,
+			 u64 start, u64 end);
+int smb3rs_rs_set_size_of(const void *info, const struct smb3rs_fid *fid,
+			  u64 size);
 void *smb3rs_rs_dir_open(const void *info, const char *path, u32 len, int *err);
 int smb3rs_rs_dir_iterate(const void *info, void *dir, s64 pos,
 			  smb3rs_emit_fn emit, void *ctx);

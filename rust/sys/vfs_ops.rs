@@ -575,6 +575,35 @@ unsafe extern "C" fn smb3rs_rs_flush(info: *const c_void, fid: *const RawFid) ->
     status(ops::flush(m, f.into()))
 }
 
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_zero_range(
+    info: *const c_void,
+    fid: *const RawFid,
+    start: u64,
+    end: u64,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::zero_range(m, f.into(), start, end))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_set_size_of(
+    info: *const c_void,
+    fid: *const RawFid,
+    size: u64,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::set_size_of(m, f.into(), size))
+}
+
 /// Opens a directory for listing; null with `*err` set on failure.
 ///
 /// # Safety

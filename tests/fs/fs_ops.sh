@@ -278,6 +278,27 @@ fails(errno.EOPNOTSUPP, os.setxattr, f, "trusted.x", b"1")
 PY
 }
 
+# fallocate: punch a hole and zero a range (the server's copy and ours read back
+# zeros there), extend with mode 0, keep the size with -n; other modes refused.
+t_fallocate() {
+	fresh
+	head -c 300000 /dev/urandom > /tmp/fs-src
+	cp /tmp/fs-src "$T/f" || return 1
+	fallocate -p -o 100000 -l 50000 "$T/f" || return 1
+	dd if=/dev/zero of=/tmp/fs-src bs=10000 seek=10 count=5 conv=notrunc status=none
+	expect "$(sum "$T/f")" "$(sum /tmp/fs-src)" || return 1
+	fallocate -z -o 290000 -l 20000 "$T/f" || return 1
+	dd if=/dev/zero of=/tmp/fs-src bs=10000 seek=29 count=2 conv=notrunc status=none
+	expect "$(stat -c %s "$T/f")" 310000 || return 1
+	fallocate -l 400000 "$T/f" && fallocate -n -l 500000 "$T/f" || return 1
+	truncate -s 400000 /tmp/fs-src
+	expect "$(stat -c %s "$T/f")" 400000 || return 1
+	fallocate -c -o 0 -l 4096 "$T/f" 2>/dev/null && { echo "collapse range accepted"; return 1; }
+	expect "$(sum "$S/f")" "$(sum /tmp/fs-src)" || return 1
+	drop_caches
+	expect "$(sum "$T/f")" "$(sum /tmp/fs-src)"
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -287,11 +308,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 34
+ktap_begin 36
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 17); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 18); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -309,6 +330,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: unlink of an open file" t_unlink_open
 	ktap_test "$server: hard links" t_hardlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
+	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"
