@@ -21,7 +21,10 @@ fn entry(next: u32, name: &[u8], value: &[u8]) -> Vec<u8> {
     b
 }
 
-fn all(buf: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ()> {
+/// Each EA as (name, value).
+type Eas = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn all(buf: &[u8]) -> Result<Eas, ()> {
     FullEaIter::new(buf)
         .map(|e| e.map(|e| (e.name.to_vec(), e.value.to_vec())).map_err(drop))
         .collect()
