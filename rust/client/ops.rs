@@ -39,8 +39,10 @@ fn room_for(path: &str) -> usize {
 /// Largest list of extended attributes read (the most an NTFS file can carry).
 pub(crate) const EA_LIST_MAX: u32 = 65536;
 
-/// Largest extended attribute (name and value, as encoded) set.
-pub(crate) const EA_SET_MAX: usize = 60 * 1024;
+/// Largest extended attribute (name and value, as encoded) set: a request's
+/// headers and inline buffers live in one page ([`Request::push`]), so about 3.8
+/// KiB (ext4's own limit is one 4 KiB block for all of a file's xattrs).
+pub(crate) const EA_SET_MAX: usize = 3840;
 
 /// Largest READ or WRITE issued (the server's limit may be lower).
 const MAX_IO: u32 = 1 << 20;
@@ -447,7 +449,6 @@ impl Tree {
     /// removes it (CREATE + SET_INFO + CLOSE).
     pub(crate) fn set_ea(&self, path: &str, name: &[u8], value: &[u8]) -> Result {
         let len = full_ea_len(name, value);
-        // The SET_INFO must fit one credit (64 KiB) with its headers.
         if len > EA_SET_MAX {
             return Err(E2BIG);
         }
