@@ -29,8 +29,8 @@ pub(crate) mod ops;
 pub(crate) mod proc;
 
 /// The `smb3rs` filesystem type, registered by the module on load.
-pub(crate) static SMB3RS_FS_TYPE: FsType =
-    FsType::new(c_str!("smb3rs"), bindings::FS_RENAME_DOES_D_MOVE);
+/// (No FS_RENAME_DOES_D_MOVE: the VFS moves the dentries after `->rename`.)
+pub(crate) static SMB3RS_FS_TYPE: FsType = FsType::new(c_str!("smb3rs"), 0);
 
 /// The smb3rs filesystem (its mount protocol).
 pub(crate) struct Smb3rsFs;
