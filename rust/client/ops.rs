@@ -302,8 +302,7 @@ impl Tree {
     pub(crate) fn close(&self, fid: FileId) -> Result {
         let mut req = Request::new(false);
         self.push_close(&mut req, fid)?;
-        let replies = self.session().call_compound(req)?;
-        checked(replies.first().ok_or(EINVAL)?).map(drop)
+        self.call_for_status(req)
     }
 
     /// Creates `path` (a directory when `dir`), failing if it exists, and returns its
@@ -326,6 +325,12 @@ impl Tree {
             },
         )?;
         self.query_all_and_close(req)
+    }
+
+    /// Sends a single request whose reply's status is all the result there is.
+    fn call_for_status(&self, req: Request) -> Result {
+        let replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?).map(drop)
     }
 
     /// Opens `path` as `create` says, sets `data` on it and closes it: one related
@@ -369,9 +374,32 @@ impl Tree {
 
     /// Renames `from` to `to`, replacing an existing `to` when `replace`.
     pub(crate) fn rename(&self, from: &str, to: &str, replace: bool) -> Result {
+        let access = DELETE | FILE_READ_ATTRIBUTES;
+        self.set_name(from, to, access, 0, replace, InfoData::Rename)
+    }
+
+    /// Gives the file at `from` a second name `to` (a hard link); an existing `to`
+    /// is an error (STATUS_OBJECT_NAME_COLLISION), never replaced.
+    pub(crate) fn link(&self, from: &str, to: &str) -> Result {
+        let (access, options) = (FILE_READ_ATTRIBUTES, FILE_NON_DIRECTORY_FILE);
+        self.set_name(from, to, access, options, false, InfoData::Link)
+    }
+
+    /// Opens `from` with `access` and `options` and gives it the name `to` through
+    /// `class` (FileRenameInformation or FileLinkInformation: one layout).
+    fn set_name<'a>(
+        &self,
+        from: &str,
+        to: &'a str,
+        access: u32,
+        options: u32,
+        replace: bool,
+        class: fn(FileRenameInfo<'a>) -> InfoData<'a>,
+    ) -> Result {
         let create = CreateRequest {
-            desired_access: DELETE | FILE_READ_ATTRIBUTES,
+            desired_access: access,
             create_disposition: FILE_OPEN,
+            create_options: options,
             ..CreateRequest::default()
         };
         let info = FileRenameInfo {
@@ -379,24 +407,7 @@ impl Tree {
             root_directory: 0,
             name: WireName::Str(to),
         };
-        self.set_info_by_path(from, create, InfoData::Rename(info), room_for(to))
-    }
-
-    /// Gives the file at `from` a second name `to` (a hard link); an existing `to`
-    /// is an error (STATUS_OBJECT_NAME_COLLISION), never replaced.
-    pub(crate) fn link(&self, from: &str, to: &str) -> Result {
-        let create = CreateRequest {
-            desired_access: FILE_READ_ATTRIBUTES,
-            create_disposition: FILE_OPEN,
-            create_options: FILE_NON_DIRECTORY_FILE,
-            ..CreateRequest::default()
-        };
-        let info = FileRenameInfo {
-            replace_if_exists: false,
-            root_directory: 0,
-            name: WireName::Str(to),
-        };
-        self.set_info_by_path(from, create, InfoData::Link(info), room_for(to))
+        self.set_info_by_path(from, create, class(info), room_for(to))
     }
 
     /// Returns the extended attributes of `path` as a FileFullEaInformation list
@@ -573,8 +584,7 @@ impl Tree {
         req.push(Command::Flush, 1, HEADER_SIZE + 32, |w| {
             encode_pdu(&hdr, &FlushRequest { file_id: fid }, w)
         })?;
-        let replies = self.session().call_compound(req)?;
-        checked(replies.first().ok_or(EINVAL)?).map(drop)
+        self.call_for_status(req)
     }
 
     /// Zeroes `[start, end)` of the file open as `fid` (FSCTL_SET_ZERO_DATA; the
@@ -593,16 +603,14 @@ impl Tree {
                 w,
             )
         })?;
-        let replies = self.session().call_compound(req)?;
-        checked(replies.first().ok_or(EINVAL)?).map(drop)
+        self.call_for_status(req)
     }
 
     /// Sets the size of the file open as `fid`.
     pub(crate) fn set_size_of(&self, fid: FileId, size: u64) -> Result {
         let mut req = Request::new(false);
         self.push_set_info(&mut req, fid, InfoData::EndOfFile(size), HEADER_SIZE + 64)?;
-        let replies = self.session().call_compound(req)?;
-        checked(replies.first().ok_or(EINVAL)?).map(drop)
+        self.call_for_status(req)
     }
 
     /// Fetches the next batch of entries of the directory open as `fid` (from the

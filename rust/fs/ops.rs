@@ -97,18 +97,19 @@ pub(crate) fn remove(m: &Mount, path: &[u8], dir: bool) -> Result {
     with_path(path, |p| m.tree.remove(p, dir))
 }
 
+/// Hands `f` the share paths of two VFS paths.
+fn with_paths<T>(from: &[u8], to: &[u8], f: impl FnOnce(&str, &str) -> Result<T>) -> Result<T> {
+    with_path(to, |t| with_path(from, |fr| f(fr, t)))
+}
+
 /// Renames `from` to `to`.
 pub(crate) fn rename(m: &Mount, from: &[u8], to: &[u8], replace: bool) -> Result {
-    let to = share_path(to)?;
-    let to = core::str::from_utf8(&to).map_err(|_| EINVAL)?;
-    with_path(from, |f| m.tree.rename(f, to, replace))
+    with_paths(from, to, |f, t| m.tree.rename(f, t, replace))
 }
 
 /// Makes `to` a hard link to `from`.
 pub(crate) fn link(m: &Mount, from: &[u8], to: &[u8]) -> Result {
-    let to = share_path(to)?;
-    let to = core::str::from_utf8(&to).map_err(|_| EINVAL)?;
-    with_path(from, |f| m.tree.link(f, to))
+    with_paths(from, to, |f, t| m.tree.link(f, t))
 }
 
 /// The `user.` namespace: Linux xattrs `user.NAME` are the file's EAs `NAME`.
@@ -116,6 +117,11 @@ const USER_PREFIX: &[u8] = b"user.";
 
 fn enodata() -> Error {
     errno(kernel::bindings::ENODATA)
+}
+
+/// The EAs of a list as the server sent it; a malformed list is EPROTO.
+fn eas(list: &[u8]) -> impl Iterator<Item = Result<FullEa<'_>>> {
+    FullEaIter::new(list).map(|ea| ea.map_err(|_| errno(kernel::bindings::EPROTO)))
 }
 
 /// The EA `name` of `path`, if it has one, handed to `f`.
@@ -126,8 +132,8 @@ fn with_ea<T>(
     f: impl FnOnce(Option<FullEa<'_>>) -> T,
 ) -> Result<T> {
     let list = with_path(path, |p| m.tree.query_eas(p))?;
-    for ea in FullEaIter::new(&list) {
-        let ea = ea.map_err(|_| errno(kernel::bindings::EPROTO))?;
+    for ea in eas(&list) {
+        let ea = ea?;
         if ea.name == name {
             return Ok(f(Some(ea)));
         }
@@ -155,8 +161,8 @@ pub(crate) fn getxattr(m: &Mount, path: &[u8], name: &[u8], buf: &mut [u8]) -> R
 pub(crate) fn listxattr(m: &Mount, path: &[u8], buf: &mut [u8]) -> Result<usize> {
     let list = with_path(path, |p| m.tree.query_eas(p))?;
     let mut len = 0usize;
-    for ea in FullEaIter::new(&list) {
-        let ea = ea.map_err(|_| errno(kernel::bindings::EPROTO))?;
+    for ea in eas(&list) {
+        let ea = ea?;
         let start = len;
         len = len
             .saturating_add(USER_PREFIX.len())

@@ -38,18 +38,14 @@ ktap_skip() {
 # Runs a command as one test case; its output is shown as diagnostics if it fails.
 # Its duration is shown too: the VM suites must fit in CI's time.
 ktap_test() {
-	local name=$1 out start=${EPOCHREALTIME/./} ms
+	local name=$1 out rc start=${EPOCHREALTIME/./} ms
 	shift
-	if out=$("$@" 2>&1); then
-		ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
-		printf '# %d.%01d s\n' $((ms / 1000)) $((ms % 1000 / 100))
-		ktap_pass "$name"
-	else
-		ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
-		ktap_diag "$out"
-		printf '# %d.%01d s\n' $((ms / 1000)) $((ms % 1000 / 100))
-		ktap_fail "$name"
-	fi
+	out=$("$@" 2>&1)
+	rc=$?
+	ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+	[ "$rc" -eq 0 ] || ktap_diag "$out"
+	printf '# %d.%01d s\n' $((ms / 1000)) $((ms % 1000 / 100))
+	if [ "$rc" -eq 0 ]; then ktap_pass "$name"; else ktap_fail "$name"; fi
 }
 
 ktap_end() {
