@@ -59,9 +59,17 @@ fn cifs_option_names_are_understood() {
         ("noperm", None),
         ("forceuid", None),
         ("posix", None),
+        ("nomfsymlinks", None),
     ] {
         assert_eq!(o.set(k, v), Ok(None), "{k}");
     }
+    assert!(!o.mfsymlinks && MountOptions::default().mfsymlinks);
+    assert_eq!(o.set("mfsymlinks", None), Ok(None));
+    assert!(o.mfsymlinks);
+    assert_eq!(
+        o.set("mfsymlinks", Some("1")),
+        Err(OptionError::MissingValue)
+    );
     assert_eq!(
         (
             o.uid,
@@ -200,7 +208,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         shown(&o, &EFF),
         ",vers=3.1.1,sec=ntlmssp,username=alice,uid=1000,gid=100,file_mode=0755,\
          dir_mode=0755,hard,port=445,cache=strict,rsize=1048576,wsize=1048576,actimeo=1,\
-         echo_interval=60"
+         echo_interval=60,mfsymlinks"
     );
     for (k, v) in [
         ("uid", Some("7")),
@@ -212,6 +220,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("port", Some("4455")),
         ("actimeo", Some("0")),
         ("echo_interval", Some("5")),
+        ("nomfsymlinks", None),
     ] {
         o.set(k, v).unwrap();
     }

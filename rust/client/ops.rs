@@ -14,7 +14,8 @@ use crate::proto::{
     create::{
         CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED,
         FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
-        FILE_READ_ATTRIBUTES, FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA,
+        FILE_READ_ATTRIBUTES, FILE_READ_DATA, FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
+        FILE_WRITE_EA,
     },
     cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
@@ -325,6 +326,89 @@ impl Tree {
             },
         )?;
         self.query_all_and_close(req)
+    }
+
+    /// Creates the regular file `path` holding `data` (at most a few KiB), failing
+    /// if it exists, and returns its attributes: CREATE + WRITE + QUERY_INFO +
+    /// CLOSE, one round trip. Used for symlink files.
+    pub(crate) fn create_with(&self, path: &str, data: &[u8]) -> Result<Attr> {
+        let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: FILE_WRITE_DATA | FILE_READ_ATTRIBUTES,
+                create_disposition: FILE_CREATE,
+                create_options: FILE_NON_DIRECTORY_FILE,
+                ..CreateRequest::default()
+            },
+        )?;
+        let hdr = self.session().header(Command::Write, self.tree_id);
+        req.push(Command::Write, 1, HEADER_SIZE + 56 + data.len(), |w| {
+            encode_pdu(&hdr, &WriteRequest::new(FileId::COMPOUND, 0, len), w)?;
+            w.bytes(data)?;
+            Ok(w.pos())
+        })?;
+        self.push_query_all(&mut req)?;
+        self.push_close(&mut req, FileId::COMPOUND)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(write), Some(query)) = (it.next(), it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        checked(create)?;
+        let w = WriteResponse::decode(body(write)?).map_err(|_| proto_error("WRITE"))?;
+        if w.count != len {
+            // A short write leaves a file that is not what was asked for.
+            let _ = self.remove(path, false);
+            return Err(EIO);
+        }
+        all_info_attr(query)
+    }
+
+    /// Reads the first `len` bytes (at most a few KiB) of the regular file `path`:
+    /// CREATE + READ + CLOSE, one round trip. Returns fewer at the end of file.
+    pub(crate) fn read_head(&self, path: &str, len: u32) -> Result<KVec<u8>> {
+        let mut req = Request::new(true);
+        self.push_create(
+            &mut req,
+            path,
+            CreateRequest {
+                desired_access: FILE_READ_DATA | FILE_READ_ATTRIBUTES,
+                create_disposition: FILE_OPEN,
+                create_options: FILE_NON_DIRECTORY_FILE,
+                ..CreateRequest::default()
+            },
+        )?;
+        // A multiple of 8: ksmbd (6.12) pads a READ reply followed by another
+        // reply in a compound to 8 bytes by reading past its data buffer, which
+        // is only as long as asked for (a KASAN report on the server, and stray
+        // server memory on the wire).
+        let ask = len.checked_next_multiple_of(8).ok_or(EINVAL)?;
+        let hdr = self.session().header(Command::Read, self.tree_id);
+        req.push(Command::Read, 1, HEADER_SIZE + 56, |w| {
+            encode_pdu(&hdr, &ReadRequest::new(FileId::COMPOUND, 0, ask), w)
+        })?;
+        self.push_close(&mut req, FileId::COMPOUND)?;
+        let replies = self.session().call_compound(req)?;
+        let mut it = replies.iter();
+        let (Some(create), Some(read)) = (it.next(), it.next()) else {
+            return Err(EINVAL);
+        };
+        checked(create)?;
+        match checked(read) {
+            Ok(_) => {}
+            Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(KVec::new()),
+            Err(e) => return Err(e),
+        }
+        let pdu = body(read)?;
+        let r = ReadResponse::decode(pdu).map_err(|_| proto_error("READ"))?;
+        let data = r.data(pdu).map_err(|_| proto_error("READ data"))?;
+        let data = data.get(..data.len().min(len as usize)).unwrap_or(&[]);
+        let mut out = KVec::with_capacity(data.len(), GFP_KERNEL)?;
+        out.extend_from_slice(data, GFP_KERNEL)?;
+        Ok(out)
     }
 
     /// Sends a single request whose reply's status is all the result there is.

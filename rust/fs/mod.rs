@@ -41,6 +41,8 @@ pub(crate) struct Mount {
     /// Read by the C glue through `s_fs_info`: must stay the first field.
     params: VfsParams,
     pub(crate) tree: Tree,
+    /// Symlinks are kept as Minshall-French symlink files (`mfsymlinks`).
+    pub(crate) mfsymlinks: bool,
 }
 
 pub(crate) use ops::DirState;
@@ -164,7 +166,12 @@ impl FileSystem for Smb3rsFs {
             actimeo_ms: o.actimeo.saturating_mul(1000),
             io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
         };
-        Ok(KBox::new(Mount { params, tree }, GFP_KERNEL)?)
+        let mount = Mount {
+            params,
+            tree,
+            mfsymlinks: o.mfsymlinks,
+        };
+        Ok(KBox::new(mount, GFP_KERNEL)?)
     }
 
     fn statfs(mount: &Mount) -> Result<StatFs> {
@@ -187,6 +194,9 @@ impl FileSystem for Smb3rsFs {
             gid: mount.params.gid,
             io_size: mount.params.io_size,
         };
-        session.options().show(&eff, out)
+        // Session options come from the first mount; mfsymlinks is this mount's.
+        let mut opts = *session.options();
+        opts.mfsymlinks = mount.mfsymlinks;
+        opts.show(&eff, out)
     }
 }

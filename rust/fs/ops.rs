@@ -14,6 +14,7 @@ use crate::client::{
 use crate::proto::{
     create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
     ea::{FullEa, FullEaIter, EA_NAME_MAX},
+    mfsymlink,
     types::FileId,
 };
 use crate::sys::{
@@ -40,7 +41,47 @@ fn raw_attr(a: &Attr) -> RawAttr {
         is_dir: u32::from(a.is_dir()),
         nlink: a.nlink,
         readonly: u32::from(a.attributes & FILE_ATTRIBUTE_READONLY != 0),
+        is_link: 0,
     }
+}
+
+/// Whether a file with these attributes may be a symlink file (and is worth
+/// reading to know).
+fn maybe_link(m: &Mount, dir: bool, size: u64) -> bool {
+    m.mfsymlinks && !dir && size == mfsymlink::FILE_SIZE as u64
+}
+
+/// The target of the symlink file at share path `p`, read from the server;
+/// `None` if the file is not one.
+fn read_link(m: &Mount, p: &str) -> Result<Option<KVec<u8>>> {
+    let file = m.tree.read_head(p, mfsymlink::FILE_SIZE as u32)?;
+    let Some(target) = mfsymlink::decode(&file) else {
+        return Ok(None);
+    };
+    let mut out = KVec::with_capacity(target.len(), GFP_KERNEL)?;
+    out.extend_from_slice(target, GFP_KERNEL)?;
+    Ok(Some(out))
+}
+
+/// The attributes of share path `p` as the VFS sees them: a symlink file is a
+/// symlink whose size is its target's length. A file that this user may not read,
+/// or that another open keeps from being read, is taken for a regular file; other
+/// failures (the connection, memory) are errors rather than a wrong file type.
+fn vfs_attr(m: &Mount, p: &str, a: &Attr) -> Result<RawAttr> {
+    let mut raw = raw_attr(a);
+    if !maybe_link(m, a.is_dir(), a.size) {
+        return Ok(raw);
+    }
+    match read_link(m, p) {
+        Ok(Some(target)) => {
+            raw.is_link = 1;
+            raw.size = target.len() as u64;
+        }
+        Ok(None) => {}
+        Err(e) if [EACCES, EBUSY, EPERM].contains(&e) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(raw)
 }
 
 /// Turns a VFS path (`/a/b`, `/` for the root) into a share path (`a\b`).
@@ -62,7 +103,7 @@ fn with_path<T>(vfs: &[u8], f: impl FnOnce(&str) -> Result<T>) -> Result<T> {
 
 /// Attributes of `path`.
 pub(crate) fn getattr(m: &Mount, path: &[u8]) -> Result<RawAttr> {
-    with_path(path, |p| m.tree.getattr(p)).map(|a| raw_attr(&a))
+    with_path(path, |p| vfs_attr(m, p, &m.tree.getattr(p)?))
 }
 
 /// Opens `path` with `access`; the attributes lack the file id.
@@ -78,8 +119,52 @@ pub(crate) fn open_create(
     access: u32,
     exclusive: bool,
 ) -> Result<(FileId, RawAttr, bool)> {
-    with_path(path, |p| m.tree.open_create(p, access, exclusive))
-        .map(|(f, a, created)| (f, raw_attr(&a), created))
+    with_path(path, |p| {
+        let (f, a, created) = m.tree.open_create(p, access, exclusive)?;
+        // An existing symlink file: the caller closes the handle and follows it.
+        if created {
+            return Ok((f, raw_attr(&a), created));
+        }
+        match vfs_attr(m, p, &a) {
+            Ok(raw) => Ok((f, raw, created)),
+            Err(e) => {
+                let _ = m.tree.close(f);
+                Err(e)
+            }
+        }
+    })
+}
+
+/// Creates the symlink `path` pointing to `target` (a symlink file) and returns
+/// its attributes.
+pub(crate) fn symlink(m: &Mount, path: &[u8], target: &[u8]) -> Result<RawAttr> {
+    if !m.mfsymlinks {
+        return Err(errno(kernel::bindings::EOPNOTSUPP));
+    }
+    let mut file = KVec::new();
+    file.extend_with(mfsymlink::FILE_SIZE, 0u8, GFP_KERNEL)?;
+    let buf =
+        <&mut [u8; mfsymlink::FILE_SIZE]>::try_from(file.as_mut_slice()).map_err(|_| EINVAL)?;
+    mfsymlink::encode(target, buf).map_err(|e| match e {
+        mfsymlink::EncodeError::TooLong => errno(kernel::bindings::ENAMETOOLONG),
+        mfsymlink::EncodeError::Invalid => EINVAL,
+    })?;
+    let a = with_path(path, |p| m.tree.create_with(p, &file))?;
+    let mut raw = raw_attr(&a);
+    raw.is_link = 1;
+    raw.size = target.len() as u64;
+    Ok(raw)
+}
+
+/// readlink: copies the target of the symlink `path` into `buf` and returns its
+/// length; ESTALE if the file is no longer a symlink (the VFS looks it up again).
+pub(crate) fn readlink(m: &Mount, path: &[u8], buf: &mut [u8]) -> Result<usize> {
+    let target =
+        with_path(path, |p| read_link(m, p))?.ok_or_else(|| errno(kernel::bindings::ESTALE))?;
+    buf.get_mut(..target.len())
+        .ok_or_else(|| errno(kernel::bindings::ENAMETOOLONG))?
+        .copy_from_slice(&target);
+    Ok(target.len())
 }
 
 /// Closes a handle.
@@ -306,14 +391,24 @@ pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
     }
 }
 
-/// Emits entries from position `pos` with `emit(name, ino, is_dir)` until it
+/// What a directory entry is, as far as the listing tells.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum EntryKind {
+    File = 0,
+    Dir = 1,
+    /// A regular file that may be a symlink file: unknown until looked up.
+    Unknown = 2,
+}
+
+/// Emits entries from position `pos` with `emit(name, ino, kind)` until it
 /// returns false or the directory ends. A `pos` other than where the last call
 /// stopped (rewinddir, seekdir) restarts the scan and skips to it.
 pub(crate) fn dir_iterate(
     m: &Mount,
     d: &mut DirState,
     pos: i64,
-    mut emit: impl FnMut(&[u8], u64, bool) -> bool,
+    mut emit: impl FnMut(&[u8], u64, EntryKind) -> bool,
 ) -> Result {
     let mut skip = 0i64;
     if pos != d.next_pos {
@@ -366,12 +461,19 @@ pub(crate) fn dir_iterate(
                 continue;
             };
             let is_dir = entry.file_attributes & FILE_ATTRIBUTE_DIRECTORY != 0;
+            let kind = if is_dir {
+                EntryKind::Dir
+            } else if maybe_link(m, false, entry.end_of_file) {
+                EntryKind::Unknown
+            } else {
+                EntryKind::File
+            };
             // A zero inode number makes some tools skip the entry.
             let ino = entry
                 .file_id
                 .filter(|&id| id != 0)
                 .unwrap_or(d.next_pos as u64);
-            if !emit(name.get(..len).unwrap_or(&[]), ino, is_dir) {
+            if !emit(name.get(..len).unwrap_or(&[]), ino, kind) {
                 exhausted = false;
                 break;
             }

@@ -37,6 +37,8 @@ pub mod ioctl;
 pub mod kdf;
 pub mod lock;
 pub mod md4;
+pub mod md5;
+pub mod mfsymlink;
 pub mod misc;
 pub mod negotiate;
 pub mod notify;

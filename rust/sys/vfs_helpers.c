@@ -31,6 +31,8 @@
 
 /* "SMB3" in ASCII: the magic number statfs reports for smb3rs mounts. */
 #define SMB3RS_SUPER_MAGIC 0x534d4233
+/* Longest symlink target a symlink file holds (proto/mfsymlink.rs TARGET_MAX). */
+#define SMB3RS_LINK_MAX 1024
 /* Most payload segments gathered into one WRITE. */
 #define SMB3RS_MAX_SEGS 256
 
@@ -70,6 +72,7 @@ static inline const struct smb3rs_params *smb3rs_params(struct super_block *sb)
 
 static const struct inode_operations smb3rs_dir_iops;
 static const struct inode_operations smb3rs_file_iops;
+static const struct inode_operations smb3rs_symlink_iops;
 static const struct file_operations smb3rs_dir_fops;
 static const struct file_operations smb3rs_file_fops;
 static const struct address_space_operations smb3rs_aops;
@@ -92,6 +95,14 @@ static const char *smb3rs_path(struct dentry *dentry, char **buf, u32 *len)
 	return p;
 }
 
+/* The file type (S_IFMT bits) of a file with attributes @a. */
+static umode_t smb3rs_attr_type(const struct smb3rs_attr *a)
+{
+	if (a->is_dir)
+		return S_IFDIR;
+	return a->is_link ? S_IFLNK : S_IFREG;
+}
+
 static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a)
 {
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
@@ -101,6 +112,8 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a)
 
 	if (a->readonly && !a->is_dir)
 		mode &= ~0222;
+	if (a->is_link)
+		mode = S_IFLNK | 0777;
 	inode->i_mode = mode;
 	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
 	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
@@ -122,7 +135,7 @@ static int smb3rs_inode_test(struct inode *inode, void *data)
 
 	return SMB3RS_I(inode)->uniqueid == a->uniqueid &&
 	       SMB3RS_I(inode)->createtime == a->createtime &&
-	       !!S_ISDIR(inode->i_mode) == !!a->is_dir;
+	       (inode->i_mode & S_IFMT) == smb3rs_attr_type(a);
 }
 
 static int smb3rs_inode_set(struct inode *inode, void *data)
@@ -153,6 +166,8 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
 	if (a->is_dir) {
 		inode->i_op = &smb3rs_dir_iops;
 		inode->i_fop = &smb3rs_dir_fops;
+	} else if (a->is_link) {
+		inode->i_op = &smb3rs_symlink_iops;
 	} else {
 		inode->i_op = &smb3rs_file_iops;
 		inode->i_fop = &smb3rs_file_fops;
@@ -256,10 +271,23 @@ static struct dentry *smb3rs_lookup(struct inode *dir, struct dentry *dentry,
 	return d_splice_alias(inode, dentry);
 }
 
+/* Puts the file just made on the server as @dentry (@a: its attributes) in the dcache. */
+static int smb3rs_instantiate(struct inode *dir, struct dentry *dentry,
+			      struct smb3rs_attr *a)
+{
+	struct inode *inode = smb3rs_iget(dir->i_sb, a);
+
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	d_instantiate(dentry, inode);
+	/* The directory changed: refetch its times next time. */
+	SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+	return 0;
+}
+
 static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct smb3rs_attr a;
-	struct inode *inode;
 	char *buf;
 	u32 len;
 	const char *path = smb3rs_path(dentry, &buf, &len);
@@ -269,17 +297,11 @@ static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
 		return PTR_ERR(path);
 	rc = smb3rs_rs_create(dir->i_sb->s_fs_info, path, len, is_dir, &a);
 	__putname(buf);
-	if (rc)
-		return rc;
-	inode = smb3rs_iget(dir->i_sb, &a);
-	if (IS_ERR(inode))
-		return PTR_ERR(inode);
-	d_instantiate(dentry, inode);
-	/* The directory changed: refetch its times next time. */
-	SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
-	if (is_dir)
+	if (!rc)
+		rc = smb3rs_instantiate(dir, dentry, &a);
+	if (!rc && is_dir)
 		inc_nlink(dir);
-	return 0;
+	return rc;
 }
 
 static int smb3rs_create(struct mnt_idmap *idmap, struct inode *dir,
@@ -292,6 +314,59 @@ static int smb3rs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode)
 {
 	return smb3rs_make(dir, dentry, true);
+}
+
+/* A symlink is a symlink file on the server (proto/mfsymlink.rs). */
+static int smb3rs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, const char *symname)
+{
+	size_t target_len = strlen(symname);
+	struct smb3rs_attr a;
+	char *buf;
+	u32 len;
+	const char *path;
+	int rc;
+
+	if (target_len > SMB3RS_LINK_MAX)
+		return -ENAMETOOLONG;
+	path = smb3rs_path(dentry, &buf, &len);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	rc = smb3rs_rs_symlink(dir->i_sb->s_fs_info, path, len, symname,
+			       target_len, &a);
+	__putname(buf);
+	return rc ? rc : smb3rs_instantiate(dir, dentry, &a);
+}
+
+/* Reads the target from the server at each walk: another client may change it. */
+static const char *smb3rs_get_link(struct dentry *dentry, struct inode *inode,
+				   struct delayed_call *done)
+{
+	char *target, *buf;
+	const char *path;
+	ssize_t n;
+	u32 len;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	target = kmalloc(SMB3RS_LINK_MAX + 1, GFP_KERNEL);
+	if (!target)
+		return ERR_PTR(-ENOMEM);
+	path = smb3rs_path(dentry, &buf, &len);
+	if (IS_ERR(path)) {
+		kfree(target);
+		return ERR_CAST(path);
+	}
+	n = smb3rs_rs_readlink(inode->i_sb->s_fs_info, path, len, target,
+			       SMB3RS_LINK_MAX);
+	__putname(buf);
+	if (n < 0) {
+		kfree(target);
+		return ERR_PTR(n);
+	}
+	target[n] = '\0';
+	set_delayed_call(done, kfree_link, target);
+	return target;
 }
 
 static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
@@ -573,6 +648,7 @@ static const struct inode_operations smb3rs_dir_iops = {
 	.rmdir		= smb3rs_rmdir,
 	.rename		= smb3rs_rename,
 	.link		= smb3rs_link,
+	.symlink	= smb3rs_symlink,
 	.getattr	= smb3rs_getattr,
 	.setattr	= smb3rs_setattr,
 	.listxattr	= smb3rs_listxattr,
@@ -582,6 +658,12 @@ static const struct inode_operations smb3rs_file_iops = {
 	.getattr	= smb3rs_getattr,
 	.setattr	= smb3rs_setattr,
 	.listxattr	= smb3rs_listxattr,
+};
+
+static const struct inode_operations smb3rs_symlink_iops = {
+	.get_link	= smb3rs_get_link,
+	.getattr	= smb3rs_getattr,
+	.setattr	= smb3rs_setattr,
 };
 
 /* Directories: a server handle per open directory, listed in batches. */
@@ -604,11 +686,16 @@ static int smb3rs_dir_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino, u32 is_dir)
+static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino, u32 kind)
 {
 	struct dir_context *ctx = arg;
+	unsigned int type = DT_REG;
 
-	if (!dir_emit(ctx, name, len, ino, is_dir ? DT_DIR : DT_REG))
+	if (kind == SMB3RS_ENTRY_DIR)
+		type = DT_DIR;
+	else if (kind == SMB3RS_ENTRY_UNKNOWN)
+		type = DT_UNKNOWN;
+	if (!dir_emit(ctx, name, len, ino, type))
 		return false;
 	ctx->pos++;
 	return true;
@@ -797,6 +884,19 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	if (a.is_dir) {
 		rc = -EISDIR;
 		goto close;
+	}
+	if (a.is_link) {
+		/* An existing symlink: the VFS follows it (or fails O_NOFOLLOW). */
+		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+		kfree(of);
+		inode = smb3rs_iget(dir->i_sb, &a);
+		if (IS_ERR(inode))
+			return PTR_ERR(inode);
+		if (d_in_lookup(dentry))
+			d_add(dentry, inode);
+		else
+			d_instantiate(dentry, inode);
+		return finish_no_open(file, NULL);
 	}
 	if (!created) {
 		/* Cached under another name or still open: check before iget updates it. */

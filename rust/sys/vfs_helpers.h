@@ -29,6 +29,7 @@ struct smb3rs_attr {
 	u32 is_dir;
 	u32 nlink;
 	u32 readonly;
+	u32 is_link;		/* a symlink (held as a symlink file); size: target length */
 };
 
 /* An open handle on the server. */
@@ -61,9 +62,16 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
 int smb3rs_vfs_init(void);
 void smb3rs_vfs_exit(void);
 
+/* What a directory entry is: fs/ops.rs EntryKind. */
+enum smb3rs_entry_kind {
+	SMB3RS_ENTRY_FILE = 0,
+	SMB3RS_ENTRY_DIR = 1,
+	SMB3RS_ENTRY_UNKNOWN = 2,	/* perhaps a symlink: known once looked up */
+};
+
 /* Emits one directory entry; false when the caller's buffer is full. */
 typedef bool (*smb3rs_emit_fn)(void *ctx, const char *name, u32 len, u64 ino,
-			       u32 is_dir);
+			       u32 kind);
 
 /* Implemented in Rust (rust/sys/vfs_ops.rs); paths are "/a/b" from the root. */
 int smb3rs_rs_getattr(const void *info, const char *path, u32 len,
@@ -78,6 +86,11 @@ int smb3rs_rs_rename(const void *info, const char *from, u32 from_len,
 		     const char *to, u32 to_len, u32 replace);
 int smb3rs_rs_link(const void *info, const char *from, u32 from_len,
 		   const char *to, u32 to_len);
+int smb3rs_rs_symlink(const void *info, const char *path, u32 len,
+		      const char *target, u32 target_len,
+		      struct smb3rs_attr *attr);
+ssize_t smb3rs_rs_readlink(const void *info, const char *path, u32 len,
+			   char *buf, size_t size);
 ssize_t smb3rs_rs_getxattr(const void *info, const char *path, u32 len,
 			   const char *name, u32 name_len, void *value,
 			   size_t size);

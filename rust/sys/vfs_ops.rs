@@ -31,6 +31,7 @@ pub(crate) struct RawAttr {
     pub(crate) is_dir: u32,
     pub(crate) nlink: u32,
     pub(crate) readonly: u32,
+    pub(crate) is_link: u32,
 }
 
 /// `struct smb3rs_fid`.
@@ -264,6 +265,43 @@ unsafe extern "C" fn smb3rs_rs_link(
     // SAFETY: by the caller's guarantee.
     let (m, f, t) = unsafe { (mount(info), bytes(from, from_len), bytes(to, to_len)) };
     status(ops::link(m, f, t))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` and `target`/`target_len` readable; `attr`
+/// writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_symlink(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    target: *const c_char,
+    target_len: u32,
+    attr: *mut RawAttr,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p, t) = unsafe { (mount(info), bytes(path, len), bytes(target, target_len)) };
+    status(ops::symlink(m, p, t).map(|a| {
+        // SAFETY: by the caller's guarantee.
+        unsafe { put_attr(attr, a) }
+    }))
+}
+
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `buf` writable for `size` bytes.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_readlink(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    buf: *mut c_char,
+    size: usize,
+) -> isize {
+    // SAFETY: by the caller's guarantee.
+    let (m, p, b) = unsafe { (mount(info), bytes(path, len), bytes_mut(buf.cast(), size)) };
+    length(ops::readlink(m, p, b))
 }
 
 /// # Safety
@@ -634,7 +672,7 @@ pub(crate) type EmitFn = unsafe extern "C" fn(
     name: *const c_char,
     len: u32,
     ino: u64,
-    is_dir: u32,
+    kind: u32,
 ) -> bool;
 
 /// # Safety
@@ -651,7 +689,7 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
 ) -> c_int {
     // SAFETY: by the caller's guarantee.
     let (m, d) = unsafe { (mount(info), &mut *dir.cast::<DirState>()) };
-    let emit_one = |name: &[u8], ino: u64, is_dir: bool| {
+    let emit_one = |name: &[u8], ino: u64, kind: ops::EntryKind| {
         // SAFETY: `emit` may be called with `ctx` (the caller's guarantee); `name`
         // is readable for its length during the call.
         unsafe {
@@ -660,7 +698,7 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
                 name.as_ptr().cast(),
                 name.len() as u32,
                 ino,
-                u32::from(is_dir),
+                kind as u32,
             )
         }
     };

@@ -31,6 +31,12 @@ script() {
 	run ls
 	run truncate -s 10 b
 	run stat -c '%s' b
+	run ln -s b lnk
+	run readlink lnk
+	run stat -c '%s %F' lnk
+	run sh -c 'echo 3 > /proc/sys/vm/drop_caches; cat lnk; stat -c %F lnk'
+	run ln -s b lnk
+	run rm lnk
 	run cp /tmp/diff-data big
 	run sh -c 'sha256sum < big'
 	run stat -c '%s %F' big
@@ -54,7 +60,7 @@ compare() {
 	local server=$1 port
 	port=$(server_port "$server")
 	mount -t cifs "//127.0.0.1/$SMB_SHARE" "$CIFS" \
-		-o "username=$SMB_USER,password=$SMB_PASS,port=$port,vers=3.1.1,cache=strict" \
+		-o "username=$SMB_USER,password=$SMB_PASS,port=$port,vers=3.1.1,cache=strict,mfsymlinks" \
 		|| { echo "cifs mount failed"; return 1; }
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$RS" -o "$(opts "$server")"; then
 		umount "$CIFS"; echo "smb3rs mount failed"; return 1

@@ -304,6 +304,53 @@ t_fallocate() {
 	expect "$(sum "$T/f")" "$(sum /tmp/fs-src)"
 }
 
+# Symlinks are symlink files on the server (1067 bytes, the format of cifs.ko's
+# mfsymlinks): made here, seen as links after the caches go, followed for reading,
+# writing and open(O_CREAT), listed, renamed and removed without touching their
+# target; 1024 bytes is the longest target; cifs.ko with mfsymlinks reads ours and
+# we read its; nomfsymlinks shows the plain file and refuses to make links (those
+# two on ksmbd only).
+t_symlink() {
+	fresh
+	local first long
+	echo data > "$T/f" && mkdir "$T/d" || return 1
+	ln -s f "$T/l" && ln -s ../f "$T/d/up" && ln -s /tmp/fs-abs "$T/abs" || return 1
+	expect "$(stat -c %s "$S/l")" 1067 || return 1
+	read -r first < "$S/l" && expect "$first" XSym || return 1
+	drop_caches
+	expect "$(stat -c '%F %s' "$T/l" "$T/d/up")" "$(printf 'symbolic link 1\nsymbolic link 4')" \
+		|| return 1
+	expect "$(readlink "$T/l")" f || return 1
+	expect "$(<"$T/l")" data && expect "$(<"$T/d/up")" data || return 1
+	echo more >> "$T/l" && expect "$(<"$S/f")" "$(printf 'data\nmore')" || return 1
+	# open(O_CREAT) of a name not in the dcache that is a link: follows it.
+	rm -f /tmp/fs-abs
+	drop_caches
+	echo via > "$T/abs" && expect "$(</tmp/fs-abs)" via || return 1
+	expect "$(cd "$T" && find . -type l | sort | tr '\n' ' ')" "./abs ./d/up ./l " || return 1
+	ln -s g "$T/l" 2>/dev/null && { echo "symlink over an existing name"; return 1; }
+	mv "$T/l" "$T/l2" && expect "$(readlink "$T/l2")" f || return 1
+	rm "$T/l2" && [ ! -e "$S/l2" ] && [ -f "$S/f" ] || { echo "rm of the link"; return 1; }
+	printf -v long '%01024d' 0
+	ln -s "$long" "$T/long" && expect "$(readlink "$T/long")" "$long" || return 1
+	ln -s "${long}1" "$T/toolong" 2>/dev/null && { echo "1025-byte target accepted"; return 1; }
+	# The format does not depend on the server: the mounts below are made once.
+	[ "$server" = ksmbd ] || return 0
+	mkdir -p /tmp/mnt-fs-other
+	mount -t cifs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other -o "$(opts "$server" mfsymlinks)" \
+		|| return 1
+	expect "$(readlink /tmp/mnt-fs-other/t/d/up)" ../f && ln -s f /tmp/mnt-fs-other/t/theirs
+	first=$?
+	umount /tmp/mnt-fs-other
+	[ $first = 0 ] && expect "$(readlink "$T/theirs")" f || return 1
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other -o "$(opts "$server" nomfsymlinks)" \
+		|| return 1
+	[ -f /tmp/mnt-fs-other/t/theirs ] && ! ln -s f /tmp/mnt-fs-other/t/no 2>/dev/null
+	first=$?
+	umount /tmp/mnt-fs-other
+	[ $first = 0 ] || { echo "nomfsymlinks"; return 1; }
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -313,11 +360,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 36
+ktap_begin 38
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 18); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 19); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -334,6 +381,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: two concurrent writers" t_concurrent_writers
 	ktap_test "$server: unlink of an open file" t_unlink_open
 	ktap_test "$server: hard links" t_hardlink
+	ktap_test "$server: symlinks (symlink files), cifs.ko mfsymlinks reads them" t_symlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors

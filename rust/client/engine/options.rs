@@ -101,6 +101,9 @@ pub struct MountOptions {
     pub rsize: Option<u32>,
     /// `wsize=` largest WRITE in bytes.
     pub wsize: Option<u32>,
+    /// `mfsymlinks` (the default) or `nomfsymlinks`: symlinks are kept as
+    /// Minshall-French symlink files, which any server can hold.
+    pub mfsymlinks: bool,
 }
 
 impl Default for MountOptions {
@@ -119,6 +122,7 @@ impl Default for MountOptions {
             actimeo: 1,
             rsize: None,
             wsize: None,
+            mfsymlinks: true,
         }
     }
 }
@@ -209,6 +213,10 @@ impl MountOptions {
                 _ => return Err(OptionError::BadValue),
             },
             "posix" | "noposix" => flag(value)?,
+            "mfsymlinks" | "nomfsymlinks" => {
+                flag(value)?;
+                self.mfsymlinks = key == "mfsymlinks";
+            }
             "sec" => {
                 if string(value)? != "ntlmssp" {
                     return Err(OptionError::NotSupported);
@@ -276,7 +284,11 @@ impl MountOptions {
             out,
             ",cache=strict,rsize={},wsize={},actimeo={},echo_interval={}",
             eff.io_size, eff.io_size, self.actimeo, self.echo_interval
-        )
+        )?;
+        if self.mfsymlinks {
+            out.write_str(",mfsymlinks")?;
+        }
+        Ok(())
     }
 }
 
