@@ -120,7 +120,10 @@ fn bad_options_are_errors_naming_the_problem() {
     assert_eq!(o.set("dir_mode", Some("17777")), Err(OptionError::BadValue));
     assert_eq!(o.set("uid", Some("-1")), Err(OptionError::BadValue));
     assert_eq!(o.set("rsize", Some("100")), Err(OptionError::BadValue));
-    assert_eq!(o.set("cache", Some("none")), Err(OptionError::NotSupported));
+    assert_eq!(
+        o.set("cache", Some("loose")),
+        Err(OptionError::NotSupported)
+    );
     assert_eq!(o.set("cache", Some("bogus")), Err(OptionError::BadValue));
     assert_eq!(o.set("noperm", Some("1")), Err(OptionError::MissingValue));
     assert_eq!(o.set("username", None), Err(OptionError::MissingValue));
@@ -221,6 +224,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("actimeo", Some("0")),
         ("echo_interval", Some("5")),
         ("nomfsymlinks", None),
+        ("cache", Some("none")),
     ] {
         o.set(k, v).unwrap();
     }
@@ -236,7 +240,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
     assert_eq!(
         s,
         ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
-         file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=strict,\
+         file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=none,\
          rsize=65536,wsize=65536,actimeo=0,echo_interval=5"
     );
     assert!(!s.contains("s3cret") && !s.contains("pass"));

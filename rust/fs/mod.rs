@@ -165,6 +165,7 @@ impl FileSystem for Smb3rsFs {
             dir_mode: o.dir_mode,
             actimeo_ms: o.actimeo.saturating_mul(1000),
             io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
+            cache_none: u32::from(o.cache_none),
         };
         let mount = Mount {
             params,
@@ -194,9 +195,10 @@ impl FileSystem for Smb3rsFs {
             gid: mount.params.gid,
             io_size: mount.params.io_size,
         };
-        // Session options come from the first mount; mfsymlinks is this mount's.
+        // Session options come from the first mount; these two are this mount's.
         let mut opts = *session.options();
         opts.mfsymlinks = mount.mfsymlinks;
+        opts.cache_none = mount.params.cache_none != 0;
         opts.show(&eff, out)
     }
 }

@@ -807,8 +807,6 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	const char *path;
 	int rc;
 
-	if (file->f_flags & O_DIRECT)
-		return -EINVAL;
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
 		return -ENOMEM;
@@ -832,6 +830,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	}
 	smb3rs_drop_stale_pages(inode, &a);
 	smb3rs_open_install(inode, file, of, &a);
+	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
 
@@ -863,8 +862,6 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	}
 	if (dentry->d_name.len > NAME_MAX)
 		return -ENAMETOOLONG;
-	if (flags & O_DIRECT)
-		return -EINVAL;
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
 		return -ENOMEM;
@@ -922,6 +919,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		/* The directory changed: refetch its times next time. */
 		SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
 	}
+	file->f_mode |= FMODE_CAN_ODIRECT;
 	/* The handle is open already: the VFS must not open it again. */
 	rc = finish_open(file, dentry, generic_file_open);
 	if (rc)
@@ -1015,14 +1013,148 @@ out:
 	return rc;
 }
 
+/* Whether @iocb bypasses the page cache: O_DIRECT, or any I/O with cache=none. */
+static bool smb3rs_direct(const struct kiocb *iocb)
+{
+	return (iocb->ki_flags & IOCB_DIRECT) ||
+	       smb3rs_params(file_inode(iocb->ki_filp)->i_sb)->cache_none;
+}
+
+/*
+ * Direct I/O: straight between the caller's buffer and the server, in READs and
+ * WRITEs of at most io_size whose payload segments are the buffer's own pages
+ * (referenced with iov_iter_get_pages2): the socket splices them and the receiver
+ * lands data in them, no copy, any alignment. Our dirty pages of the range are
+ * written back first and cached pages dropped after a write, so that buffered
+ * and direct users of the file agree. Synchronous, for AIO too.
+ */
+static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
+				bool write)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct address_space *mapping = inode->i_mapping;
+	struct smb3rs_open *of = iocb->ki_filp->private_data;
+	const void *info = inode->i_sb->s_fs_info;
+	size_t io_size = smb3rs_params(inode->i_sb)->io_size;
+	/* io_size bytes at any alignment span one page more than they fill. */
+	unsigned int max_segs = DIV_ROUND_UP(io_size, PAGE_SIZE) + 1;
+	size_t count = iov_iter_count(iter);
+	loff_t pos = iocb->ki_pos;
+	struct smb3rs_seg *segs;
+	struct page **pages;
+	ssize_t done = 0;
+	int rc;
+
+	if (!count)
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
+	rc = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
+	if (rc)
+		return rc;
+	pages = kmalloc_array(max_segs, sizeof(*pages), GFP_KERNEL);
+	segs = kmalloc_array(max_segs, sizeof(*segs), GFP_KERNEL);
+	if (!pages || !segs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (!rc && iov_iter_count(iter)) {
+		size_t want = min_t(size_t, iov_iter_count(iter), io_size);
+		size_t got = 0;
+		unsigned int n = 0;
+		s64 moved;
+
+		/* The buffer's pages for up to io_size bytes, one segment each. */
+		while (got < want && n < max_segs) {
+			size_t off, left;
+			ssize_t bytes = iov_iter_get_pages2(iter, pages, want - got,
+							    max_segs - n, &off);
+			unsigned int i;
+
+			if (bytes <= 0) {
+				rc = bytes ? bytes : -EFAULT;
+				break;
+			}
+			for (i = 0, left = bytes; left; i++, n++) {
+				size_t len = min_t(size_t, left, PAGE_SIZE - off);
+
+				segs[n].page = pages[i];
+				segs[n].addr = page_address(pages[i]) + off;
+				segs[n].len = len;
+				left -= len;
+				off = 0;
+			}
+			got += bytes;
+		}
+		if (!n)
+			break;
+		/* The segments' page references go to the call. */
+		if (write)
+			moved = smb3rs_rs_write(info, &of->fid, pos, segs, n);
+		else
+			moved = smb3rs_rs_read(info, &of->fid, pos, segs, n);
+		if (moved < 0 || (write && !moved)) {
+			iov_iter_revert(iter, got);
+			rc = moved < 0 ? moved : -EIO;
+			break;
+		}
+		iov_iter_revert(iter, got - moved);
+		pos += moved;
+		done += moved;
+		if (moved < got)	/* end of file, or a short write */
+			break;
+	}
+	if (write && done) {
+		if (pos > i_size_read(inode))
+			i_size_write(inode, pos);
+		invalidate_inode_pages2_range(mapping, iocb->ki_pos >> PAGE_SHIFT,
+					      (pos - 1) >> PAGE_SHIFT);
+		/* Times and allocation as the server has them: fetch them next time. */
+		SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
+	}
+	iocb->ki_pos = pos;
+out:
+	kfree(segs);
+	kfree(pages);
+	return done ? done : rc;
+}
+
+static ssize_t smb3rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	if (smb3rs_direct(iocb))
+		return smb3rs_direct_rw(iocb, to, false);
+	return generic_file_read_iter(iocb, to);
+}
+
+static ssize_t smb3rs_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t rc;
+
+	if (!smb3rs_direct(iocb))
+		return generic_file_write_iter(iocb, from);
+	inode_lock(inode);
+	/* An append goes to the end of the file as the server has it now. */
+	rc = iocb->ki_flags & IOCB_APPEND ?
+		smb3rs_revalidate(iocb->ki_filp->f_path.dentry, true) : 0;
+	if (!rc)
+		rc = generic_write_checks(iocb, from);
+	if (rc > 0)
+		rc = smb3rs_direct_rw(iocb, from, true);
+	inode_unlock(inode);
+	if (rc > 0)
+		rc = generic_write_sync(iocb, rc);
+	return rc;
+}
+
 static const struct file_operations smb3rs_file_fops = {
 	.open		= smb3rs_file_open,
 	.flush		= smb3rs_file_flush,
 	.release	= smb3rs_file_release,
 	.fsync		= smb3rs_fsync,
 	.fallocate	= smb3rs_fallocate,
-	.read_iter	= generic_file_read_iter,
-	.write_iter	= generic_file_write_iter,
+	.read_iter	= smb3rs_read_iter,
+	.write_iter	= smb3rs_write_iter,
 	.mmap		= generic_file_mmap,
 	.llseek		= generic_file_llseek,
 	.splice_read	= filemap_splice_read,

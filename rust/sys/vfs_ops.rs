@@ -69,6 +69,8 @@ pub(crate) struct VfsParams {
     pub(crate) dir_mode: u32,
     pub(crate) actimeo_ms: u32,
     pub(crate) io_size: u32,
+    /// `cache=none`: every read and write goes to the server (C: bool).
+    pub(crate) cache_none: u32,
 }
 
 /// Turns a result into 0 or a negative errno.

@@ -351,6 +351,83 @@ t_symlink() {
 	[ $first = 0 ] || { echo "nomfsymlinks"; return 1; }
 }
 
+# O_DIRECT goes straight to the server at any alignment of buffer, offset and size:
+# what the server has is read at once (within actimeo too), a write past the end
+# extends the file, reads past the end are short, and our dirty cached data lands
+# before a direct read; each read is a READ whose data lands in the caller's own
+# pages. With cache=none all reads and writes are direct: written
+# data is on the server before close, appends go to the server's end.
+t_direct() {
+	fresh
+	python3 - "$T" "$S" <<'PY' || return 1
+import os, sys
+t, s = sys.argv[1:3]
+data = os.urandom(2500001)
+fd = os.open(t + "/d", os.O_CREAT | os.O_RDWR | os.O_DIRECT)
+unaligned = memoryview(bytearray(b"x" + data))[1:]
+assert os.pwrite(fd, unaligned, 7) == len(data)
+assert os.fstat(fd).st_size == len(data) + 7, os.fstat(fd).st_size
+with open(s + "/d", "rb") as f:
+    assert f.read() == bytes(7) + data, "server copy differs"
+with open(s + "/d", "r+b") as f:
+    f.seek(100)
+    f.write(b"SERVER")
+def stats():
+    with open("/proc/fs/smb3rs/Stats") as f:
+        pairs = (line.strip().partition(": ") for line in f)
+        return {k: int(v) for k, _, v in pairs if v.isdigit()}
+before = stats()
+for _ in range(2):
+    assert os.pread(fd, 6, 100) == b"SERVER", "server's write not seen"
+after = stats()
+assert after["Read"] - before["Read"] == 2, "direct reads were not each a READ"
+with open(s + "/d", "rb") as f:
+    srv = f.read()
+assert os.pread(fd, 1000003, 1234567) == srv[1234567:2234570], "odd read"
+landed = stats()["Bytes read into pages"] - after["Bytes read into pages"]
+assert landed >= 1000003, f"only {landed} bytes landed in the caller's pages"
+assert os.pread(fd, 100, len(srv) - 8) == srv[-8:], "read across the end"
+assert os.pread(fd, 100, len(srv) + 10) == b"", "read past the end"
+bufs = [bytearray(5000), bytearray(3)]
+assert os.preadv(fd, bufs, 11) == 5003 and bytes(bufs[0] + bufs[1]) == srv[11:5014], "readv"
+os.close(fd)
+with open(t + "/d", "r+b") as f:
+    f.seek(5)
+    f.write(b"BUFFERED")
+    f.flush()
+    fd = os.open(t + "/d", os.O_RDONLY | os.O_DIRECT)
+    assert os.pread(fd, 8, 5) == b"BUFFERED", "dirty page not written first"
+    os.close(fd)
+PY
+	mkdir -p /tmp/mnt-fs-other
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other -o "$(opts "$server" cache=none)" \
+		|| return 1
+	python3 - /tmp/mnt-fs-other/t "$S" <<'PY'
+import os, sys
+t, s = sys.argv[1:3]
+with open("/proc/mounts") as m:
+    line = [l for l in m if " /tmp/mnt-fs-other " in l][0]
+assert ",cache=none," in line, line
+with open(t + "/n", "wb", buffering=0) as f:
+    f.write(b"A" * 10000)
+    with open(s + "/n", "rb") as g:
+        assert g.read() == b"A" * 10000, "not on the server before close"
+    with open(s + "/n", "ab") as g:
+        g.write(b"S")
+    with open(t + "/n", "ab", buffering=0) as a:
+        a.write(b"Z")
+with open(s + "/n", "rb") as g:
+    assert g.read() == b"A" * 10000 + b"SZ", "append not at the server's end"
+with open(s + "/n", "r+b") as g:
+    g.write(b"B")
+with open(t + "/n", "rb") as f:
+    assert f.read(2) == b"BA", "server's write not seen"
+PY
+	local rc=$?
+	umount /tmp/mnt-fs-other
+	return $rc
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -360,11 +437,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 38
+ktap_begin 40
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 19); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 20); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -384,6 +461,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: symlinks (symlink files), cifs.ko mfsymlinks reads them" t_symlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
+	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"

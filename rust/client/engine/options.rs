@@ -104,6 +104,9 @@ pub struct MountOptions {
     /// `mfsymlinks` (the default) or `nomfsymlinks`: symlinks are kept as
     /// Minshall-French symlink files, which any server can hold.
     pub mfsymlinks: bool,
+    /// `cache=none` (true) or `cache=strict`: with none, file data is never
+    /// cached, every read and write goes to the server.
+    pub cache_none: bool,
 }
 
 impl Default for MountOptions {
@@ -123,6 +126,7 @@ impl Default for MountOptions {
             rsize: None,
             wsize: None,
             mfsymlinks: true,
+            cache_none: false,
         }
     }
 }
@@ -208,8 +212,9 @@ impl MountOptions {
             "rsize" => self.rsize = Some(number(value, 4096, 1 << 24)?),
             "wsize" => self.wsize = Some(number(value, 4096, 1 << 24)?),
             "cache" => match string(value)? {
-                "strict" => {}
-                "none" | "loose" | "ro" | "singleclient" => return Err(OptionError::NotSupported),
+                "strict" => self.cache_none = false,
+                "none" => self.cache_none = true,
+                "loose" | "ro" | "singleclient" => return Err(OptionError::NotSupported),
                 _ => return Err(OptionError::BadValue),
             },
             "posix" | "noposix" => flag(value)?,
@@ -282,8 +287,12 @@ impl MountOptions {
         }
         write!(
             out,
-            ",cache=strict,rsize={},wsize={},actimeo={},echo_interval={}",
-            eff.io_size, eff.io_size, self.actimeo, self.echo_interval
+            ",cache={},rsize={},wsize={},actimeo={},echo_interval={}",
+            if self.cache_none { "none" } else { "strict" },
+            eff.io_size,
+            eff.io_size,
+            self.actimeo,
+            self.echo_interval
         )?;
         if self.mfsymlinks {
             out.write_str(",mfsymlinks")?;
