@@ -27,8 +27,9 @@ use crate::proto::{
     },
     io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
     ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
+    lock::{LockElement, LockRequest},
     status,
-    types::{FileId, WireName},
+    types::{FileId, FixedList, WireName},
 };
 use crate::sys::{errno, mem::PageSeg, vfs_ops::ReadCompletion};
 
@@ -686,6 +687,27 @@ impl Tree {
                 &IoctlRequest::fsctl(FSCTL_SET_ZERO_DATA, fid, &input, 0),
                 w,
             )
+        })?;
+        self.call_for_status(req)
+    }
+
+    /// Takes or releases (`flags`: `LOCKFLAG_*`) one byte-range lock of the handle
+    /// `fid`; a lock another handle holds is EACCES.
+    pub(crate) fn lock(&self, fid: FileId, offset: u64, length: u64, flags: u32) -> Result {
+        let element = [LockElement {
+            offset,
+            length,
+            flags,
+        }];
+        let hdr = self.session().header(Command::Lock, self.tree_id);
+        let mut req = Request::new(false);
+        req.push(Command::Lock, 1, HEADER_SIZE + 48 + 24, |w| {
+            let lock = LockRequest {
+                lock_sequence: 0,
+                file_id: fid,
+                locks: FixedList::Items(&element),
+            };
+            encode_pdu(&hdr, &lock, w)
         })?;
         self.call_for_status(req)
     }

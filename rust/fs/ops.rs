@@ -352,6 +352,11 @@ pub(crate) fn zero_range(m: &Mount, fid: FileId, start: u64, end: u64) -> Result
     m.tree.zero_range(fid, start, end)
 }
 
+/// Takes or releases a byte-range lock of an open file (`flags`: `LOCKFLAG_*`).
+pub(crate) fn lock(m: &Mount, fid: FileId, offset: u64, length: u64, flags: u32) -> Result {
+    m.tree.lock(fid, offset, length, flags)
+}
+
 /// Sets the size of an open file.
 pub(crate) fn set_size_of(m: &Mount, fid: FileId, size: u64) -> Result {
     m.tree.set_size_of(fid, size)

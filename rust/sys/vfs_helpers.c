@@ -11,7 +11,9 @@
  */
 
 #include <linux/backing-dev.h>
+#include <linux/delay.h>
 #include <linux/falloc.h>
+#include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
@@ -31,6 +33,11 @@
 
 /* "SMB3" in ASCII: the magic number statfs reports for smb3rs mounts. */
 #define SMB3RS_SUPER_MAGIC 0x534d4233
+/* SMB2 LOCK flags (proto/lock.rs). */
+#define SMB2_LOCKFLAG_SHARED		0x01
+#define SMB2_LOCKFLAG_EXCLUSIVE		0x02
+#define SMB2_LOCKFLAG_UNLOCK		0x04
+#define SMB2_LOCKFLAG_FAIL_IMMEDIATELY	0x10
 /* Longest symlink target a symlink file holds (proto/mfsymlink.rs TARGET_MAX). */
 #define SMB3RS_LINK_MAX 1024
 /* Most payload segments gathered into one WRITE. */
@@ -47,6 +54,8 @@ struct smb3rs_inode {
 	unsigned long attr_time;	/* jiffies of the last refresh */
 	spinlock_t open_lock;
 	struct list_head open_files;
+	/* Opens holding a lock on the server: their I/O must bypass the cache. */
+	atomic_t locked_opens;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -56,6 +65,8 @@ struct smb3rs_open {
 	struct inode *inode;
 	struct smb3rs_fid fid;
 	fmode_t mode;
+	struct mutex flock_mutex;
+	unsigned char flock_type;	/* F_RDLCK/F_WRLCK held on the server, or F_UNLCK */
 };
 
 static struct kmem_cache *smb3rs_inode_cachep;
@@ -193,11 +204,17 @@ static int smb3rs_fetch_attr(struct dentry *dentry, struct smb3rs_attr *a)
 	return rc;
 }
 
+/* Whether jiffies @since are within actimeo of now. */
+static bool smb3rs_fresh(struct super_block *sb, unsigned long since)
+{
+	unsigned long timeo = msecs_to_jiffies(smb3rs_params(sb)->actimeo_ms);
+
+	return timeo && time_before(jiffies, since + timeo);
+}
+
 static bool smb3rs_attr_fresh(struct inode *inode)
 {
-	unsigned long timeo = msecs_to_jiffies(smb3rs_params(inode->i_sb)->actimeo_ms);
-
-	return timeo && time_before(jiffies, SMB3RS_I(inode)->attr_time + timeo);
+	return smb3rs_fresh(inode->i_sb, SMB3RS_I(inode)->attr_time);
 }
 
 /*
@@ -221,17 +238,18 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
 	return 0;
 }
 
+/*
+ * A negative dentry is trusted for actimeo after the server said the name was
+ * free (d_time); a positive one as long as its inode's attributes are.
+ */
 static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
-	unsigned long timeo;
 	int rc;
 
 	if (flags & LOOKUP_RCU)
 		return -ECHILD;
-	if (d_really_is_negative(dentry)) {
-		timeo = msecs_to_jiffies(smb3rs_params(dentry->d_sb)->actimeo_ms);
-		return timeo && time_before(jiffies, dentry->d_time + timeo);
-	}
+	if (d_really_is_negative(dentry))
+		return smb3rs_fresh(dentry->d_sb, dentry->d_time);
 	if (IS_ROOT(dentry))
 		return 1;
 	/*
@@ -792,6 +810,8 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	refcount_set(&of->ref, 1);
 	of->inode = inode;
 	of->mode = file->f_mode;
+	mutex_init(&of->flock_mutex);
+	of->flock_type = F_UNLCK;
 	spin_lock(&si->open_lock);
 	list_add(&of->list, &si->open_files);
 	spin_unlock(&si->open_lock);
@@ -840,6 +860,18 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
  * open would take three round trips. Without O_CREAT: a plain lookup, and the
  * VFS opens the result.
  */
+/*
+ * Binds @dentry, negative or being looked up, to @inode just found on the server
+ * (a regular file or symlink: no alias to splice).
+ */
+static void smb3rs_d_set(struct dentry *dentry, struct inode *inode)
+{
+	if (d_in_lookup(dentry))
+		d_add(dentry, inode);
+	else
+		d_instantiate(dentry, inode);
+}
+
 static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 			      struct file *file, unsigned int flags, umode_t mode)
 {
@@ -889,10 +921,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		inode = smb3rs_iget(dir->i_sb, &a);
 		if (IS_ERR(inode))
 			return PTR_ERR(inode);
-		if (d_in_lookup(dentry))
-			d_add(dentry, inode);
-		else
-			d_instantiate(dentry, inode);
+		smb3rs_d_set(dentry, inode);
 		return finish_no_open(file, NULL);
 	}
 	if (!created) {
@@ -909,11 +938,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		rc = PTR_ERR(inode);
 		goto close;
 	}
-	/* A regular file: no alias to splice, whether or not it is being looked up. */
-	if (d_in_lookup(dentry))
-		d_add(dentry, inode);
-	else
-		d_instantiate(dentry, inode);
+	smb3rs_d_set(dentry, inode);
 	if (created) {
 		file->f_mode |= FMODE_CREATED;
 		/* The directory changed: refetch its times next time. */
@@ -1013,11 +1038,124 @@ out:
 	return rc;
 }
 
-/* Whether @iocb bypasses the page cache: O_DIRECT, or any I/O with cache=none. */
+/*
+ * Whether @iocb bypasses the page cache: O_DIRECT, any I/O with cache=none, and
+ * any I/O of a file locked on the server (SMB locks are mandatory: the data must
+ * move through the caller's own handle, and another client may change what is not
+ * locked).
+ */
 static bool smb3rs_direct(const struct kiocb *iocb)
 {
+	struct inode *inode = file_inode(iocb->ki_filp);
+
 	return (iocb->ki_flags & IOCB_DIRECT) ||
-	       smb3rs_params(file_inode(iocb->ki_filp)->i_sb)->cache_none;
+	       smb3rs_params(inode->i_sb)->cache_none ||
+	       atomic_read(&SMB3RS_I(inode)->locked_opens);
+}
+
+/* flock locks cover the whole file; lengths stay clear of offset overflow. */
+#define SMB3RS_WHOLE_FILE ((u64)OFFSET_MAX + 1)
+
+/* Drops @of's flock lock on the server, if it holds one. Under flock_mutex. */
+static void smb3rs_flock_release(struct smb3rs_open *of)
+{
+	struct inode *inode = of->inode;
+
+	if (of->flock_type == F_UNLCK)
+		return;
+	/* A failure leaves the lock until the handle closes, which ends it. */
+	smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0, SMB3RS_WHOLE_FILE,
+		       SMB2_LOCKFLAG_UNLOCK);
+	of->flock_type = F_UNLCK;
+	atomic_dec(&SMB3RS_I(inode)->locked_opens);
+}
+
+/* Removes the local flock lock of @fl's owner on @file. */
+static void smb3rs_flock_drop_local(struct file *file, struct file_lock *fl)
+{
+	struct file_lock unlock;
+
+	locks_init_lock(&unlock);
+	unlock.c.flc_flags = FL_FLOCK;
+	unlock.c.flc_type = F_UNLCK;
+	unlock.c.flc_owner = fl->c.flc_owner;
+	unlock.c.flc_pid = fl->c.flc_pid;
+	unlock.c.flc_file = file;
+	unlock.fl_end = OFFSET_MAX;
+	locks_lock_file_wait(file, &unlock);
+}
+
+/*
+ * flock: a lock on the whole file held on the server by the open file's handle
+ * (flock locks belong to the open file as SMB locks belong to the handle), so
+ * that other clients see it, and recorded locally for this machine's processes.
+ * A blocking request asks the server again, sleeping interruptibly from 10 ms
+ * up to a second in between: a waiting LOCK could not be called back once the
+ * waiter is gone. A conversion (shared to exclusive or back) is not atomic, as
+ * flock(2) allows. While a lock is held the file's data is not cached.
+ */
+static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct inode *inode = file_inode(file);
+	struct smb3rs_open *of = file->private_data;
+	const void *info = inode->i_sb->s_fs_info;
+	unsigned char type = fl->c.flc_type, converting;
+	unsigned int delay = 10;
+	u32 flags;
+	int rc;
+
+	if (!(fl->c.flc_flags & FL_FLOCK))
+		return -ENOLCK;
+	if (type == F_UNLCK) {
+		mutex_lock(&of->flock_mutex);
+		smb3rs_flock_release(of);
+		mutex_unlock(&of->flock_mutex);
+		return locks_lock_file_wait(file, fl);
+	}
+	if (type != F_RDLCK && type != F_WRLCK)
+		return -EINVAL;
+	if (mutex_lock_killable(&of->flock_mutex))
+		return -EINTR;
+	if (of->flock_type == type)
+		goto local;
+	converting = of->flock_type;
+	smb3rs_flock_release(of);
+	/* From now on other handles' I/O may be refused: nothing may stay cached. */
+	atomic_inc(&SMB3RS_I(inode)->locked_opens);
+	rc = filemap_write_and_wait(inode->i_mapping);
+	if (!rc)
+		invalidate_inode_pages2(inode->i_mapping);
+	flags = (type == F_WRLCK ? SMB2_LOCKFLAG_EXCLUSIVE : SMB2_LOCKFLAG_SHARED) |
+		SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
+	while (!rc) {
+		rc = smb3rs_rs_lock(info, &of->fid, 0, SMB3RS_WHOLE_FILE, flags);
+		if (rc != -EACCES)
+			break;
+		rc = -EWOULDBLOCK;
+		if (!(fl->c.flc_flags & FL_SLEEP))
+			break;
+		if (msleep_interruptible(delay) || signal_pending(current)) {
+			rc = -ERESTARTSYS;
+			break;
+		}
+		rc = 0;
+		delay = min(delay * 2, 1000U);
+	}
+	if (rc) {
+		atomic_dec(&SMB3RS_I(inode)->locked_opens);
+		mutex_unlock(&of->flock_mutex);
+		/* A failed conversion lost the old lock: here too. */
+		if (converting != F_UNLCK)
+			smb3rs_flock_drop_local(file, fl);
+		return rc;
+	}
+	of->flock_type = type;
+local:
+	rc = locks_lock_file_wait(file, fl);
+	if (rc)
+		smb3rs_flock_release(of);
+	mutex_unlock(&of->flock_mutex);
+	return rc;
 }
 
 /*
@@ -1153,6 +1291,7 @@ static const struct file_operations smb3rs_file_fops = {
 	.release	= smb3rs_file_release,
 	.fsync		= smb3rs_fsync,
 	.fallocate	= smb3rs_fallocate,
+	.flock		= smb3rs_flock,
 	.read_iter	= smb3rs_read_iter,
 	.write_iter	= smb3rs_write_iter,
 	.mmap		= generic_file_mmap,
@@ -1534,6 +1673,7 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 		return NULL;
 	si->uniqueid = 0;
 	si->attr_time = jiffies - HZ * 3600;
+	atomic_set(&si->locked_opens, 0);
 	return &si->vfs_inode;
 }
 

@@ -119,6 +119,8 @@ int smb3rs_rs_zero_range(const void *info, const struct smb3rs_fid *fid,
 			 u64 start, u64 end);
 int smb3rs_rs_set_size_of(const void *info, const struct smb3rs_fid *fid,
 			  u64 size);
+int smb3rs_rs_lock(const void *info, const struct smb3rs_fid *fid, u64 offset,
+		   u64 length, u32 flags);
 void *smb3rs_rs_dir_open(const void *info, const char *path, u32 len, int *err);
 int smb3rs_rs_dir_iterate(const void *info, void *dir, s64 pos,
 			  smb3rs_emit_fn emit, void *ctx);

@@ -679,6 +679,22 @@ pub(crate) type EmitFn = unsafe extern "C" fn(
 
 /// # Safety
 ///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_lock(
+    info: *const c_void,
+    fid: *const RawFid,
+    offset: u64,
+    length: u64,
+    flags: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::lock(m, f.into(), offset, length, flags))
+}
+
+/// # Safety
+///
 /// `info` is a live mount; `dir` comes from `smb3rs_rs_dir_open` and is not used
 /// concurrently; `emit` is safe to call with `ctx` for the call.
 #[no_mangle]

@@ -400,8 +400,8 @@ with open(t + "/d", "r+b") as f:
     os.close(fd)
 PY
 	mkdir -p /tmp/mnt-fs-other
-	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other -o "$(opts "$server" cache=none)" \
-		|| return 1
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other \
+		-o "$(opts "$server" cache=none)" || return 1
 	python3 - /tmp/mnt-fs-other/t "$S" <<'PY'
 import os, sys
 t, s = sys.argv[1:3]
@@ -428,6 +428,49 @@ PY
 	return $rc
 }
 
+# flock is a whole-file lock on the server, held by the open file's handle:
+# another client (cifs.ko, which sends SMB2 LOCK for flock) and another open here
+# are refused while it is exclusive, share it while it is shared, and get it once it
+# is released or its file closed; the holder reads and writes through its lock;
+# a blocked flock waits until the holder lets go, and can be killed.
+t_flock() {
+	fresh
+	local o=/tmp/mnt-fs-other/t/f rc=0
+	echo data > "$T/f" || return 1
+	mkdir -p /tmp/mnt-fs-other
+	# closetimeo=0: each flock(1) below opens and closes the file anew; cifs.ko
+	# would otherwise keep closed handles (and what they hold) for a while.
+	mount -t cifs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other \
+		-o "$(opts "$server" closetimeo=0)" || return 1
+	exec 8<>"$T/f"
+	{
+		flock -x 8 || { echo "flock -x"; false; }
+	} && {
+		! flock -n -s "$o" true || { echo "cifs.ko got a shared lock"; false; }
+	} && {
+		! flock -n -x "$T/f" true || { echo "another open got it"; false; }
+	} && {
+		read -r line <&8 && [ "$line" = data ] && echo more >&8 \
+			|| { echo "the holder cannot use its file"; false; }
+	} && {
+		flock -u 8 && flock -n -s "$o" true || { echo "not released"; false; }
+	} && {
+		flock -s 8 && flock -n -s "$o" true && ! flock -n -x "$o" true \
+			|| { echo "shared lock"; false; }
+	} && {
+		flock -x 8 && ! timeout -s KILL 3 flock -x "$T/f" true
+	} && {
+		(sleep 2; flock -u 8) &
+		flock -x "$T/f" true || { echo "blocked flock did not get the lock"; false; }
+		wait
+	} && {
+		flock -x 8 && exec 8>&- && flock -n -x "$o" true || { echo "close did not release"; false; }
+	} || rc=1
+	exec 8>&- 2>/dev/null
+	umount /tmp/mnt-fs-other
+	[ $rc = 0 ] && expect "$(<"$S/f")" "$(printf 'data\nmore')"
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -437,11 +480,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 40
+ktap_begin 42
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 20); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 21); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -462,6 +505,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
+	ktap_test "$server: flock is a lock on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"
