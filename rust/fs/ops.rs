@@ -121,10 +121,11 @@ pub(crate) fn open_create(
 ) -> Result<(FileId, RawAttr, bool)> {
     with_path(path, |p| {
         let (f, a, created) = m.tree.open_create(p, access, exclusive)?;
-        // An existing symlink file: the caller closes the handle and follows it.
         if created {
             return Ok((f, raw_attr(&a), created));
         }
+        // An existing file may be a symlink file: the caller then closes the
+        // handle and lets the VFS follow the link.
         match vfs_attr(m, p, &a) {
             Ok(raw) => Ok((f, raw, created)),
             Err(e) => {
