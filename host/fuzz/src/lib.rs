@@ -1486,3 +1486,33 @@ pub fn check_tree(pdu: &[u8]) {
         );
     }
 }
+
+// ---- file contents the server holds for us -----------------------------------------------
+
+/// Symlink files and EA lists: what other clients (or a hostile server) may have put
+/// in a file or an EA list. The target of a symlink file that decodes encodes into
+/// a file that decodes to it again; neither decoder panics.
+pub fn check_server_data(data: &[u8]) {
+    use smb3rs_proto::proto::{ea::FullEaIter, mfsymlink};
+
+    let mut file = [b' '; mfsymlink::FILE_SIZE];
+    let n = data.len().min(mfsymlink::FILE_SIZE);
+    file[..n].copy_from_slice(&data[..n]);
+    if let Some(target) = mfsymlink::decode(&file) {
+        assert!(!target.is_empty() && target.len() <= mfsymlink::TARGET_MAX);
+        let mut again = [0u8; mfsymlink::FILE_SIZE];
+        mfsymlink::encode(target, &mut again).expect("a decoded target encodes");
+        assert_eq!(
+            mfsymlink::decode(&again),
+            Some(target),
+            "symlink round trip"
+        );
+    }
+    let _ = mfsymlink::decode(data);
+    // Walking an EA list stops at its first malformed entry, never panics.
+    for ea in FullEaIter::new(data) {
+        if ea.is_err() {
+            break;
+        }
+    }
+}
