@@ -1171,6 +1171,32 @@ fn utf16_seeds(s: &mut Seeds) {
     );
 }
 
+/// Data a server holds for other clients: a symlink file and an EA list.
+fn server_data_seeds(s: &mut Seeds) {
+    use smb3rs_proto::proto::mfsymlink;
+
+    let mut link = [0u8; mfsymlink::FILE_SIZE];
+    mfsymlink::encode(b"../target/file", &mut link).unwrap();
+    let ea = |next: u32, name: &[u8], value: &[u8]| {
+        let mut b = next.to_le_bytes().to_vec();
+        b.push(0);
+        b.push(name.len() as u8);
+        b.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        b.extend_from_slice(name);
+        b.push(0);
+        b.extend_from_slice(value);
+        b
+    };
+    let mut list = ea(20, b"colour", b"blue");
+    list.resize(20, 0);
+    list.extend(ea(0, b"origin", b"server"));
+    put(
+        s,
+        "server_data",
+        vec![("mfsymlink", link.to_vec()), ("ea_list", list)],
+    );
+}
+
 /// Splits a captured TCP stream into its frames (4-byte big-endian lengths).
 fn stream_frames(stream: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
@@ -1319,6 +1345,7 @@ fn all_seeds() -> Seeds {
     notify_oplock_error_tree_seeds(&mut s);
     compound_and_transform_seeds(&mut s, &create_plain);
     utf16_seeds(&mut s);
+    server_data_seeds(&mut s);
     capture_seeds(&mut s);
     s
 }
