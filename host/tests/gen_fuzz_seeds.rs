@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use auth_common::{h, FINAL_SESSION_SETUP_RESPONSE, PREAUTH_EXCHANGE};
-use wire_common::{encode, req, rsp, rsp_header, utf16};
+use wire_common::{ea_entry, encode, req, rsp, rsp_header, utf16};
 
 use smb3rs_proto::proto::close::{CloseRequest, CloseResponse, CLOSE_FLAG_POSTQUERY_ATTRIB};
 use smb3rs_proto::proto::compound::{self, Builder};
@@ -1177,19 +1177,9 @@ fn server_data_seeds(s: &mut Seeds) {
 
     let mut link = [0u8; mfsymlink::FILE_SIZE];
     mfsymlink::encode(b"../target/file", &mut link).unwrap();
-    let ea = |next: u32, name: &[u8], value: &[u8]| {
-        let mut b = next.to_le_bytes().to_vec();
-        b.push(0);
-        b.push(name.len() as u8);
-        b.extend_from_slice(&(value.len() as u16).to_le_bytes());
-        b.extend_from_slice(name);
-        b.push(0);
-        b.extend_from_slice(value);
-        b
-    };
-    let mut list = ea(20, b"colour", b"blue");
+    let mut list = ea_entry(20, b"colour", b"blue");
     list.resize(20, 0);
-    list.extend(ea(0, b"origin", b"server"));
+    list.extend(ea_entry(0, b"origin", b"server"));
     put(
         s,
         "server_data",

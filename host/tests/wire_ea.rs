@@ -9,17 +9,8 @@ use proptest::prelude::*;
 use smb3rs_proto::proto::cursor::Writer;
 use smb3rs_proto::proto::ea::*;
 
-fn entry(next: u32, name: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut b = Vec::new();
-    b.extend_from_slice(&next.to_le_bytes());
-    b.push(0);
-    b.push(name.len() as u8);
-    b.extend_from_slice(&(value.len() as u16).to_le_bytes());
-    b.extend_from_slice(name);
-    b.push(0);
-    b.extend_from_slice(value);
-    b
-}
+mod wire_common;
+use wire_common::ea_entry as entry;
 
 /// Each EA as (name, value).
 type Eas = Vec<(Vec<u8>, Vec<u8>)>;

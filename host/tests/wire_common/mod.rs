@@ -107,3 +107,17 @@ macro_rules! ok {
         |b: &[u8]| $f(b).is_ok()
     };
 }
+
+/// One FileFullEaInformation entry: NextEntryOffset `next`, `name`, NUL, `value`
+/// (no padding: the caller pads to `next`).
+pub fn ea_entry(next: u32, name: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(&next.to_le_bytes());
+    b.push(0);
+    b.push(name.len() as u8);
+    b.extend_from_slice(&(value.len() as u16).to_le_bytes());
+    b.extend_from_slice(name);
+    b.push(0);
+    b.extend_from_slice(value);
+    b
+}
