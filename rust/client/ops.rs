@@ -368,9 +368,10 @@ impl Tree {
         all_info_attr(query)
     }
 
-    /// Reads the first `len` bytes (at most a few KiB) of the regular file `path`:
-    /// CREATE + READ + CLOSE, one round trip. Returns fewer at the end of file.
-    pub(crate) fn read_head(&self, path: &str, len: u32) -> Result<KVec<u8>> {
+    /// Reads the first `len` bytes (at most a page) of the regular file `path`:
+    /// CREATE + READ + CLOSE, one round trip. Returns a buffer and how many of its
+    /// bytes were read (fewer at the end of file).
+    pub(crate) fn read_head(&self, path: &str, len: u32) -> Result<(PageSeg, usize)> {
         let mut req = Request::new(true);
         self.push_create(
             &mut req,
@@ -392,24 +393,13 @@ impl Tree {
             encode_pdu(&hdr, &ReadRequest::new(FileId::COMPOUND, 0, ask), w)
         })?;
         self.push_close(&mut req, FileId::COMPOUND)?;
-        let replies = self.session().call_compound(req)?;
-        let mut it = replies.iter();
-        let (Some(create), Some(read)) = (it.next(), it.next()) else {
-            return Err(EINVAL);
-        };
-        checked(create)?;
-        match checked(read) {
-            Ok(_) => {}
-            Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => return Ok(KVec::new()),
-            Err(e) => return Err(e),
-        }
-        let pdu = body(read)?;
-        let r = ReadResponse::decode(pdu).map_err(|_| proto_error("READ"))?;
-        let data = r.data(pdu).map_err(|_| proto_error("READ data"))?;
-        let data = data.get(..data.len().min(len as usize)).unwrap_or(&[]);
-        let mut out = KVec::with_capacity(data.len(), GFP_KERNEL)?;
-        out.extend_from_slice(data, GFP_KERNEL)?;
-        Ok(out)
+        let mut buf = PageSeg::alloc(len as usize)?;
+        let mut replies = self.session().call_compound(req)?;
+        checked(replies.first().ok_or(EINVAL)?)?;
+        let read = replies.get_mut(1).ok_or(EINVAL)?;
+        let read = core::mem::replace(read, Ok(KVec::new()));
+        let n = read_result(read, core::slice::from_mut(&mut buf), 0)?;
+        Ok((buf, n))
     }
 
     /// Sends a single request whose reply's status is all the result there is.

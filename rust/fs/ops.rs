@@ -54,8 +54,8 @@ fn maybe_link(m: &Mount, dir: bool, size: u64) -> bool {
 /// The target of the symlink file at share path `p`, read from the server;
 /// `None` if the file is not one.
 fn read_link(m: &Mount, p: &str) -> Result<Option<KVec<u8>>> {
-    let file = m.tree.read_head(p, mfsymlink::FILE_SIZE as u32)?;
-    let Some(target) = mfsymlink::decode(&file) else {
+    let (buf, n) = m.tree.read_head(p, mfsymlink::FILE_SIZE as u32)?;
+    let Some(target) = mfsymlink::decode(buf.as_slice().get(..n).unwrap_or(&[])) else {
         return Ok(None);
     };
     let mut out = KVec::with_capacity(target.len(), GFP_KERNEL)?;
