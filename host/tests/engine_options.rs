@@ -70,6 +70,12 @@ fn cifs_option_names_are_understood() {
         o.set("mfsymlinks", Some("1")),
         Err(OptionError::MissingValue)
     );
+    assert!(MountOptions::default().brl);
+    assert_eq!(o.set("nobrl", None), Ok(None));
+    assert!(!o.brl);
+    assert_eq!(o.set("brl", None), Ok(None));
+    assert!(o.brl);
+    assert_eq!(o.set("nobrl", Some("0")), Err(OptionError::MissingValue));
     assert_eq!(
         (
             o.uid,
@@ -225,6 +231,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("echo_interval", Some("5")),
         ("nomfsymlinks", None),
         ("cache", Some("none")),
+        ("nobrl", None),
     ] {
         o.set(k, v).unwrap();
     }
@@ -241,7 +248,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         s,
         ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
          file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=none,\
-         rsize=65536,wsize=65536,actimeo=0,echo_interval=5"
+         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl"
     );
     assert!(!s.contains("s3cret") && !s.contains("pass"));
 }

@@ -166,6 +166,7 @@ impl FileSystem for Smb3rsFs {
             actimeo_ms: o.actimeo.saturating_mul(1000),
             io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
             cache_none: u32::from(o.cache_none),
+            nobrl: u32::from(!o.brl),
         };
         let mount = Mount {
             params,
@@ -195,10 +196,11 @@ impl FileSystem for Smb3rsFs {
             gid: mount.params.gid,
             io_size: mount.params.io_size,
         };
-        // Session options come from the first mount; these two are this mount's.
+        // Session options come from the first mount; these are this mount's.
         let mut opts = *session.options();
         opts.mfsymlinks = mount.mfsymlinks;
         opts.cache_none = mount.params.cache_none != 0;
+        opts.brl = mount.params.nobrl == 0;
         opts.show(&eff, out)
     }
 }

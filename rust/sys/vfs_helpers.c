@@ -54,8 +54,14 @@ struct smb3rs_inode {
 	unsigned long attr_time;	/* jiffies of the last refresh */
 	spinlock_t open_lock;
 	struct list_head open_files;
-	/* Opens holding a lock on the server: their I/O must bypass the cache. */
+	/*
+	 * Locks held on the server (flock opens and fcntl ranges): while any is,
+	 * I/O bypasses the cache.
+	 */
 	atomic_t locked_opens;
+	/* fcntl (POSIX and OFD) locks held on the server, by start; under range_mutex. */
+	struct mutex range_mutex;
+	struct list_head range_locks;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -964,6 +970,8 @@ static int smb3rs_file_flush(struct file *file, fl_owner_t id)
 	return filemap_write_and_wait(file->f_mapping);
 }
 
+static void smb3rs_range_forget(struct smb3rs_open *of);
+
 static int smb3rs_file_release(struct inode *inode, struct file *file)
 {
 	struct smb3rs_open *of = file->private_data;
@@ -972,6 +980,7 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 	spin_lock(&si->open_lock);
 	list_del(&of->list);
 	spin_unlock(&si->open_lock);
+	smb3rs_range_forget(of);
 	smb3rs_open_put(of);
 	return 0;
 }
@@ -1053,6 +1062,13 @@ static bool smb3rs_direct(const struct kiocb *iocb)
 	       atomic_read(&SMB3RS_I(inode)->locked_opens);
 }
 
+/* A lock request that fails at once (-EACCES) if another open holds the range. */
+static u32 smb3rs_lock_flags(bool exclusive)
+{
+	return (exclusive ? SMB2_LOCKFLAG_EXCLUSIVE : SMB2_LOCKFLAG_SHARED) |
+	       SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
+}
+
 /* flock locks cover the whole file; lengths stay clear of offset overflow. */
 #define SMB3RS_WHOLE_FILE ((u64)OFFSET_MAX + 1)
 
@@ -1101,11 +1117,12 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 	const void *info = inode->i_sb->s_fs_info;
 	unsigned char type = fl->c.flc_type, converting;
 	unsigned int delay = 10;
-	u32 flags;
 	int rc;
 
 	if (!(fl->c.flc_flags & FL_FLOCK))
 		return -ENOLCK;
+	if (smb3rs_params(inode->i_sb)->nobrl)
+		return locks_lock_file_wait(file, fl);
 	if (type == F_UNLCK) {
 		mutex_lock(&of->flock_mutex);
 		smb3rs_flock_release(of);
@@ -1125,10 +1142,9 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 	rc = filemap_write_and_wait(inode->i_mapping);
 	if (!rc)
 		invalidate_inode_pages2(inode->i_mapping);
-	flags = (type == F_WRLCK ? SMB2_LOCKFLAG_EXCLUSIVE : SMB2_LOCKFLAG_SHARED) |
-		SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
 	while (!rc) {
-		rc = smb3rs_rs_lock(info, &of->fid, 0, SMB3RS_WHOLE_FILE, flags);
+		rc = smb3rs_rs_lock(info, &of->fid, 0, SMB3RS_WHOLE_FILE,
+				    smb3rs_lock_flags(type == F_WRLCK));
 		if (rc != -EACCES)
 			break;
 		rc = -EWOULDBLOCK;
@@ -1156,6 +1172,453 @@ local:
 		smb3rs_flock_release(of);
 	mutex_unlock(&of->flock_mutex);
 	return rc;
+}
+
+/*
+ * fcntl locks (POSIX record locks and OFD locks) on the server. An owner's
+ * ranges are held there as disjoint SMB locks, each by the handle of the file it
+ * was set through, and mirrored by the local lock list, which keeps this
+ * machine's owners apart (an SMB lock belongs to a handle, not to a process).
+ * SMB drops only a lock it granted, whole: a partial unlock or a conversion
+ * unlocks the range and takes back what stays. Another client may take a piece
+ * in between; the owner then loses it (here too, with a warning). Every change
+ * to an inode's fcntl locks, local ones included, goes through here under the
+ * inode's range_mutex. While any is held the file's data is not cached.
+ */
+struct smb3rs_range_lock {
+	struct list_head list;	/* in smb3rs_inode.range_locks, by start */
+	fl_owner_t owner;
+	struct smb3rs_open *of;	/* the handle holding it, referenced */
+	u64 start, end;		/* inclusive */
+	bool exclusive;
+};
+
+static int smb3rs_range_send(struct smb3rs_open *of, u64 start, u64 end,
+			     u32 flags)
+{
+	return smb3rs_rs_lock(of->inode->i_sb->s_fs_info, &of->fid, start,
+			      end - start + 1, flags);
+}
+
+/* Takes @rl on the server; -EACCES if another open holds part of it. */
+static int smb3rs_range_take(struct smb3rs_range_lock *rl)
+{
+	return smb3rs_range_send(rl->of, rl->start, rl->end,
+				 smb3rs_lock_flags(rl->exclusive));
+}
+
+static struct smb3rs_range_lock *smb3rs_range_alloc(fl_owner_t owner,
+						    struct smb3rs_open *of,
+						    u64 start, u64 end,
+						    bool exclusive)
+{
+	struct smb3rs_range_lock *rl = kmalloc(sizeof(*rl), GFP_KERNEL);
+
+	if (!rl)
+		return NULL;
+	refcount_inc(&of->ref);
+	rl->owner = owner;
+	rl->of = of;
+	rl->start = start;
+	rl->end = end;
+	rl->exclusive = exclusive;
+	return rl;
+}
+
+static void smb3rs_range_free(struct smb3rs_range_lock *rl)
+{
+	if (!rl)
+		return;
+	smb3rs_open_put(rl->of);
+	kfree(rl);
+}
+
+/* Puts @rl (off any list) on @si's list, in start order. */
+static void smb3rs_range_insert(struct smb3rs_inode *si,
+				struct smb3rs_range_lock *rl)
+{
+	struct smb3rs_range_lock *pos;
+
+	list_for_each_entry(pos, &si->range_locks, list)
+		if (pos->start > rl->start)
+			break;
+	list_add_tail(&rl->list, &pos->list);
+}
+
+/* @rl, just taken on the server, joins @si's list. */
+static void smb3rs_range_held(struct smb3rs_inode *si,
+			      struct smb3rs_range_lock *rl)
+{
+	atomic_inc(&si->locked_opens);
+	smb3rs_range_insert(si, rl);
+}
+
+/* @rl is no longer held on the server. */
+static void smb3rs_range_drop(struct smb3rs_inode *si,
+			      struct smb3rs_range_lock *rl)
+{
+	list_del(&rl->list);
+	atomic_dec(&si->locked_opens);
+	smb3rs_range_free(rl);
+}
+
+/* Sets @type (F_UNLCK too) on [start, end] in the local list for @fl's owner. */
+static int smb3rs_range_local(struct file *file, const struct file_lock *fl,
+			      u64 start, u64 end, unsigned char type)
+{
+	struct file_lock local;
+
+	locks_init_lock(&local);
+	local.c.flc_flags = fl->c.flc_flags & (FL_POSIX | FL_OFDLCK);
+	local.c.flc_type = type;
+	local.c.flc_owner = fl->c.flc_owner;
+	local.c.flc_pid = fl->c.flc_pid;
+	local.c.flc_file = file;
+	local.fl_start = start;
+	local.fl_end = end;
+	return locks_lock_file_wait(file, &local);
+}
+
+/* A piece another client took while its lock was being changed. */
+static void smb3rs_range_lost(struct file *file, const struct file_lock *fl,
+			      u64 start, u64 end)
+{
+	pr_warn_ratelimited("smb3rs: lost the lock on bytes %llu-%llu of inode %lu to another client while changing it\n",
+			    start, end, file_inode(file)->i_ino);
+	smb3rs_range_local(file, fl, start, end, F_UNLCK);
+}
+
+/*
+ * The next part of [*from, end] that @owner holds no lock on in @si's list;
+ * false if there is none left.
+ */
+static bool smb3rs_range_gap(struct smb3rs_inode *si, fl_owner_t owner,
+			     u64 *from, u64 end, u64 *gap_start, u64 *gap_end)
+{
+	struct smb3rs_range_lock *rl;
+	u64 next = *from;
+
+	if (next > end)
+		return false;
+	list_for_each_entry(rl, &si->range_locks, list) {
+		if (rl->owner != owner || rl->end < next)
+			continue;
+		if (rl->start > next)
+			break;
+		next = rl->end + 1;
+		if (next > end)
+			return false;
+	}
+	*gap_start = next;
+	*gap_end = end;
+	if (!list_entry_is_head(rl, &si->range_locks, list) &&
+	    rl->start - 1 < end)
+		*gap_end = rl->start - 1;
+	*from = *gap_end + 1;
+	return true;
+}
+
+/* Moves @owner's locks overlapping [start, end] (of type *@exclusive if given) to @work. */
+static void smb3rs_range_collect(struct smb3rs_inode *si, fl_owner_t owner,
+				 u64 start, u64 end, const bool *exclusive,
+				 struct list_head *work)
+{
+	struct smb3rs_range_lock *rl, *tmp;
+
+	list_for_each_entry_safe(rl, tmp, &si->range_locks, list)
+		if (rl->owner == owner && rl->start <= end && rl->end >= start &&
+		    (!exclusive || rl->exclusive == *exclusive))
+			list_move_tail(&rl->list, work);
+}
+
+/*
+ * Unlocks @rl (on a work list) on the server and takes back its parts outside
+ * [start, end]. With @mid_of, [start, end] (within @rl) is taken with the other
+ * type through @mid_of, onto @mid_list; if it is refused, @rl is taken back
+ * whole instead and the error returned. Everything is allocated first, so that
+ * nothing is let go for lack of memory.
+ */
+static int smb3rs_range_replace(struct file *file, const struct file_lock *fl,
+				struct smb3rs_inode *si,
+				struct smb3rs_range_lock *rl, u64 start, u64 end,
+				struct smb3rs_open *mid_of,
+				struct list_head *mid_list)
+{
+	struct smb3rs_range_lock *before = NULL, *after = NULL, *mid = NULL;
+	int rc = -ENOMEM;
+
+	if (rl->start < start) {
+		before = smb3rs_range_alloc(rl->owner, rl->of, rl->start,
+					    start - 1, rl->exclusive);
+		if (!before)
+			goto keep;
+	}
+	if (rl->end > end) {
+		after = smb3rs_range_alloc(rl->owner, rl->of, end + 1, rl->end,
+					   rl->exclusive);
+		if (!after)
+			goto keep;
+	}
+	if (mid_of) {
+		mid = smb3rs_range_alloc(rl->owner, mid_of, start, end,
+					 !rl->exclusive);
+		if (!mid)
+			goto keep;
+	}
+	/* A failed unlock leaves the lock until the handle closes, which ends it. */
+	smb3rs_range_send(rl->of, rl->start, rl->end, SMB2_LOCKFLAG_UNLOCK);
+	if (mid) {
+		rc = smb3rs_range_take(mid);
+		if (rc) {
+			if (!smb3rs_range_take(rl))
+				goto keep;
+			smb3rs_range_lost(file, fl, rl->start, rl->end);
+			smb3rs_range_free(before);
+			smb3rs_range_free(after);
+			smb3rs_range_free(mid);
+			smb3rs_range_drop(si, rl);
+			return rc;
+		}
+		atomic_inc(&si->locked_opens);
+		list_add_tail(&mid->list, mid_list);
+	}
+	if (before && smb3rs_range_take(before)) {
+		smb3rs_range_lost(file, fl, before->start, before->end);
+		smb3rs_range_free(before);
+	} else if (before) {
+		smb3rs_range_held(si, before);
+	}
+	if (after && smb3rs_range_take(after)) {
+		smb3rs_range_lost(file, fl, after->start, after->end);
+		smb3rs_range_free(after);
+	} else if (after) {
+		smb3rs_range_held(si, after);
+	}
+	smb3rs_range_drop(si, rl);
+	return 0;
+keep:
+	smb3rs_range_free(before);
+	smb3rs_range_free(after);
+	smb3rs_range_free(mid);
+	list_del(&rl->list);
+	smb3rs_range_insert(si, rl);
+	return rc;
+}
+
+/* Lets go of @fl's owner's locks on [start, end] on the server. */
+static void smb3rs_range_release(struct file *file, const struct file_lock *fl,
+				 u64 start, u64 end)
+{
+	struct smb3rs_inode *si = SMB3RS_I(file_inode(file));
+	struct smb3rs_range_lock *rl, *tmp;
+	LIST_HEAD(work);
+
+	smb3rs_range_collect(si, fl->c.flc_owner, start, end, NULL, &work);
+	list_for_each_entry_safe(rl, tmp, &work, list)
+		smb3rs_range_replace(file, fl, si, rl, max(rl->start, start),
+				     min(rl->end, end), NULL, NULL);
+}
+
+/* Whether another local owner holds a lock conflicting with @fl. */
+static bool smb3rs_range_conflict_local(struct file *file,
+					const struct file_lock *fl)
+{
+	struct file_lock test;
+
+	locks_init_lock(&test);
+	test.c.flc_flags = fl->c.flc_flags & (FL_POSIX | FL_OFDLCK);
+	test.c.flc_type = fl->c.flc_type;
+	test.c.flc_owner = fl->c.flc_owner;
+	test.c.flc_pid = fl->c.flc_pid;
+	test.c.flc_file = file;
+	test.fl_start = fl->fl_start;
+	test.fl_end = fl->fl_end;
+	posix_test_lock(file, &test);
+	locks_release_private(&test);
+	return test.c.flc_type != F_UNLCK;
+}
+
+/*
+ * Sets @fl (F_RDLCK, F_WRLCK or F_UNLCK over a range) for its owner, on the
+ * server and then locally; -EAGAIN if another owner, here or elsewhere, holds a
+ * conflicting lock. Under range_mutex.
+ */
+static int smb3rs_range_set(struct file *file, struct file_lock *fl)
+{
+	struct inode *inode = file_inode(file);
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of = file->private_data;
+	fl_owner_t owner = fl->c.flc_owner;
+	bool exclusive = fl->c.flc_type == F_WRLCK, other = !exclusive;
+	u64 start = fl->fl_start, end = fl->fl_end, from = start, gs, ge;
+	unsigned int flags = fl->c.flc_flags;
+	struct smb3rs_range_lock *rl, *tmp;
+	LIST_HEAD(gaps);
+	LIST_HEAD(converted);
+	LIST_HEAD(work);
+	int rc;
+
+	if (fl->c.flc_type == F_UNLCK) {
+		smb3rs_range_release(file, fl, start, end);
+		return locks_lock_file_wait(file, fl);
+	}
+	if (fl->c.flc_type != F_RDLCK && fl->c.flc_type != F_WRLCK)
+		return -EINVAL;
+	if (smb3rs_range_conflict_local(file, fl))
+		return -EAGAIN;
+	/* From now on other handles' I/O may be refused: nothing may stay cached. */
+	atomic_inc(&si->locked_opens);
+	rc = filemap_write_and_wait(inode->i_mapping);
+	if (!rc)
+		invalidate_inode_pages2(inode->i_mapping);
+	/* What the owner does not hold yet: if any is refused, none is kept. */
+	while (!rc && smb3rs_range_gap(si, owner, &from, end, &gs, &ge)) {
+		rl = smb3rs_range_alloc(owner, of, gs, ge, exclusive);
+		rc = rl ? smb3rs_range_take(rl) : -ENOMEM;
+		if (rc) {
+			smb3rs_range_free(rl);
+			break;
+		}
+		atomic_inc(&si->locked_opens);
+		list_add_tail(&rl->list, &gaps);
+	}
+	/* What it holds with the other type is converted, piece by piece. */
+	if (!rc)
+		smb3rs_range_collect(si, owner, start, end, &other, &work);
+	list_for_each_entry_safe(rl, tmp, &work, list) {
+		if (rc) {	/* left as they are */
+			list_del(&rl->list);
+			smb3rs_range_insert(si, rl);
+			continue;
+		}
+		rc = smb3rs_range_replace(file, fl, si, rl, max(rl->start, start),
+					  min(rl->end, end), of, &converted);
+	}
+	list_for_each_entry_safe(rl, tmp, &gaps, list) {
+		list_del(&rl->list);
+		if (!rc) {
+			smb3rs_range_insert(si, rl);
+			continue;
+		}
+		smb3rs_range_send(of, rl->start, rl->end, SMB2_LOCKFLAG_UNLOCK);
+		atomic_dec(&si->locked_opens);
+		smb3rs_range_free(rl);
+	}
+	/* Converted pieces stay converted, here as on the server. */
+	list_for_each_entry_safe(rl, tmp, &converted, list) {
+		list_del(&rl->list);
+		smb3rs_range_insert(si, rl);
+		if (rc)
+			smb3rs_range_local(file, fl, rl->start, rl->end,
+					   fl->c.flc_type);
+	}
+	atomic_dec(&si->locked_opens);
+	if (rc)
+		return rc == -EACCES ? -EAGAIN : rc;
+	/* No local owner conflicts (checked above, under range_mutex). */
+	fl->c.flc_flags &= ~FL_SLEEP;
+	rc = locks_lock_file_wait(file, fl);
+	fl->c.flc_flags = flags;
+	if (rc) {
+		/* Here as there: the owner holds nothing in the range. */
+		smb3rs_range_release(file, fl, start, end);
+		smb3rs_range_local(file, fl, start, end, F_UNLCK);
+	}
+	return rc;
+}
+
+/*
+ * F_GETLK: a conflicting lock here, or else on the server, tried by taking and
+ * dropping the parts of the range the owner does not hold. A lock held
+ * elsewhere is reported over the range tried, with no process id.
+ */
+static int smb3rs_range_test(struct file *file, struct file_lock *fl)
+{
+	struct smb3rs_inode *si = SMB3RS_I(file_inode(file));
+	struct smb3rs_open *of = file->private_data;
+	unsigned char type = fl->c.flc_type;
+	u64 from = fl->fl_start, end = fl->fl_end, gs, ge;
+	int rc = 0;
+
+	posix_test_lock(file, fl);
+	if (fl->c.flc_type != F_UNLCK)
+		return 0;
+	if (mutex_lock_killable(&si->range_mutex))
+		return -EINTR;
+	while (smb3rs_range_gap(si, fl->c.flc_owner, &from, end, &gs, &ge)) {
+		rc = smb3rs_range_send(of, gs, ge, smb3rs_lock_flags(type == F_WRLCK));
+		if (!rc) {
+			smb3rs_range_send(of, gs, ge, SMB2_LOCKFLAG_UNLOCK);
+			continue;
+		}
+		if (rc != -EACCES)
+			break;
+		rc = 0;
+		/* A shared lock elsewhere lets a shared one be taken. */
+		fl->c.flc_type = F_WRLCK;
+		if (type == F_WRLCK &&
+		    !smb3rs_range_send(of, gs, ge, smb3rs_lock_flags(false))) {
+			smb3rs_range_send(of, gs, ge, SMB2_LOCKFLAG_UNLOCK);
+			fl->c.flc_type = F_RDLCK;
+		}
+		fl->fl_start = gs;
+		fl->fl_end = ge;
+		fl->c.flc_pid = 0;
+		break;
+	}
+	mutex_unlock(&si->range_mutex);
+	return rc;
+}
+
+/*
+ * fcntl locks: F_GETLK, and F_SETLK(W) with their OFD forms. A blocking request
+ * asks again, sleeping interruptibly from 10 ms up to a second in between, for
+ * conflicts here as on the server: deadlocks between local owners are not
+ * detected (EDEADLK), as they cannot be across clients.
+ */
+static int smb3rs_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	struct smb3rs_inode *si = SMB3RS_I(file_inode(file));
+	unsigned int delay = 10;
+	int rc;
+
+	if (!(fl->c.flc_flags & FL_POSIX))
+		return -ENOLCK;
+	if (smb3rs_params(file_inode(file)->i_sb)->nobrl) {
+		if (!IS_GETLK(cmd))
+			return locks_lock_file_wait(file, fl);
+		posix_test_lock(file, fl);
+		return 0;
+	}
+	if (IS_GETLK(cmd))
+		return smb3rs_range_test(file, fl);
+	for (;;) {
+		/* Unlocks come from close and exit too: they must not give up. */
+		if (fl->c.flc_type == F_UNLCK)
+			mutex_lock(&si->range_mutex);
+		else if (mutex_lock_killable(&si->range_mutex))
+			return -EINTR;
+		rc = smb3rs_range_set(file, fl);
+		mutex_unlock(&si->range_mutex);
+		if (rc != -EAGAIN || !(fl->c.flc_flags & FL_SLEEP))
+			return rc;
+		if (msleep_interruptible(delay) || signal_pending(current))
+			return -ERESTARTSYS;
+		delay = min(delay * 2, 1000U);
+	}
+}
+
+/* Forgets the locks @of still holds: closing the handle ends them. */
+static void smb3rs_range_forget(struct smb3rs_open *of)
+{
+	struct smb3rs_inode *si = SMB3RS_I(of->inode);
+	struct smb3rs_range_lock *rl, *tmp;
+
+	mutex_lock(&si->range_mutex);
+	list_for_each_entry_safe(rl, tmp, &si->range_locks, list)
+		if (rl->of == of)
+			smb3rs_range_drop(si, rl);
+	mutex_unlock(&si->range_mutex);
 }
 
 /*
@@ -1292,6 +1755,7 @@ static const struct file_operations smb3rs_file_fops = {
 	.fsync		= smb3rs_fsync,
 	.fallocate	= smb3rs_fallocate,
 	.flock		= smb3rs_flock,
+	.lock		= smb3rs_lock,
 	.read_iter	= smb3rs_read_iter,
 	.write_iter	= smb3rs_write_iter,
 	.mmap		= generic_file_mmap,
@@ -1766,6 +2230,8 @@ static void smb3rs_inode_init_once(void *obj)
 	inode_init_once(&si->vfs_inode);
 	spin_lock_init(&si->open_lock);
 	INIT_LIST_HEAD(&si->open_files);
+	mutex_init(&si->range_mutex);
+	INIT_LIST_HEAD(&si->range_locks);
 }
 
 /**

@@ -57,6 +57,7 @@ struct smb3rs_params {
 	u32 actimeo_ms;
 	u32 io_size;
 	u32 cache_none;		/* cache=none: all file I/O is direct */
+	u32 nobrl;		/* nobrl: file locks stay local */
 };
 
 int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);

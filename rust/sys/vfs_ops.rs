@@ -71,6 +71,8 @@ pub(crate) struct VfsParams {
     pub(crate) io_size: u32,
     /// `cache=none`: every read and write goes to the server (C: bool).
     pub(crate) cache_none: u32,
+    /// `nobrl`: flock and fcntl locks stay on this machine (C: bool).
+    pub(crate) nobrl: u32,
 }
 
 /// Turns a result into 0 or a negative errno.

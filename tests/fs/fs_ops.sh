@@ -356,7 +356,8 @@ t_symlink() {
 # extends the file, reads past the end are short, and our dirty cached data lands
 # before a direct read; each read is a READ whose data lands in the caller's own
 # pages. With cache=none all reads and writes are direct: written
-# data is on the server before close, appends go to the server's end.
+# data is on the server before close, appends go to the server's end. (That mount
+# also has nobrl: its locks stay on this machine.)
 t_direct() {
 	fresh
 	python3 - "$T" "$S" <<'PY' || return 1
@@ -401,13 +402,24 @@ with open(t + "/d", "r+b") as f:
 PY
 	mkdir -p /tmp/mnt-fs-other
 	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other \
-		-o "$(opts "$server" cache=none)" || return 1
-	python3 - /tmp/mnt-fs-other/t "$S" <<'PY'
-import os, sys
-t, s = sys.argv[1:3]
+		-o "$(opts "$server" cache=none,nobrl)" || return 1
+	python3 - /tmp/mnt-fs-other/t "$S" "$T" <<'PY'
+import fcntl, os, sys
+t, s, main = sys.argv[1:4]
 with open("/proc/mounts") as m:
     line = [l for l in m if " /tmp/mnt-fs-other " in l][0]
-assert ",cache=none," in line, line
+assert ",cache=none," in line and line.split()[3].endswith(",nobrl"), line
+open(s + "/l", "w").close()
+with open(t + "/l", "r+b") as f:
+    fcntl.lockf(f, fcntl.LOCK_EX)
+    pid = os.fork()
+    if pid == 0:  # the other mount is another client: a server lock would stop it
+        try:
+            fcntl.lockf(os.open(main + "/l", os.O_RDWR), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os._exit(0)
+        except OSError:
+            os._exit(1)
+    assert os.waitpid(pid, 0)[1] == 0, "nobrl: the lock went to the server"
 with open(t + "/n", "wb", buffering=0) as f:
     f.write(b"A" * 10000)
     with open(s + "/n", "rb") as g:
@@ -465,10 +477,94 @@ t_flock() {
 		wait
 	} && {
 		flock -x 8 && exec 8>&- && flock -n -x "$o" true || { echo "close did not release"; false; }
+	} && {
+		t_fcntl_locks "$T/g" /tmp/mnt-fs-other/t/g
 	} || rc=1
 	exec 8>&- 2>/dev/null
 	umount /tmp/mnt-fs-other
-	[ $rc = 0 ] && expect "$(<"$S/f")" "$(printf 'data\nmore')"
+	[ $rc = 0 ] && expect "$(<"$S/f")" "$(printf 'data\nmore')" &&
+		expect "$(head -c 30 "$S/g" | tail -c 6)" ".X...."
+}
+
+# fcntl (POSIX and OFD) byte-range locks of file $1 against cifs.ko's view $2 of
+# it; each probe is a new process with its own open, so its own lock owner.
+t_fcntl_locks() {
+	python3 - "$1" "$2" <<'PY'
+import fcntl, os, struct, sys, time
+ours, theirs = sys.argv[1:3]
+EX, SH, UN, NB = fcntl.LOCK_EX, fcntl.LOCK_SH, fcntl.LOCK_UN, fcntl.LOCK_NB
+FLOCK = "hhxxxxqqixxxx"  # struct flock on 64-bit Linux
+fails = []
+
+def check(what, ok):
+    if not ok:
+        fails.append(what)
+
+def can(path, kind, start, length):
+    """Whether a new process gets the lock at once through its own open."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fcntl.lockf(os.open(path, os.O_RDWR), kind | NB, length, start)
+            os._exit(0)
+        except OSError:
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
+
+def getlk(fd, kind, start, length):
+    got = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(FLOCK, kind, 0, start, length, 0))
+    return struct.unpack(FLOCK, got)[0]
+
+with open(ours, "wb") as f:
+    f.write(b"." * 400)
+fd = os.open(ours, os.O_RDWR)
+fcntl.lockf(fd, EX, 100, 0)
+check("cifs.ko got a locked range", not can(theirs, SH, 50, 10))
+check("cifs.ko was refused a free range", can(theirs, EX, 100, 10))
+check("another process here got a locked range", not can(ours, SH, 0, 1))
+fcntl.lockf(fd, UN, 10, 40)
+check("partial unlock kept the hole", can(theirs, EX, 40, 10))
+check("partial unlock dropped the rest",
+      not can(theirs, SH, 30, 5) and not can(theirs, SH, 95, 5))
+fcntl.lockf(fd, SH, 100, 0)
+check("downgrade: shared refused", can(theirs, SH, 0, 100))
+check("downgrade: exclusive granted", not can(theirs, EX, 20, 1))
+fcntl.lockf(fd, EX, 10, 20)
+check("upgrade of a middle piece", not can(theirs, SH, 25, 1)
+      and can(theirs, SH, 0, 10) and can(theirs, SH, 60, 10))
+check("the holder writes through its lock",
+      os.pwrite(fd, b"X", 25) == 1 and os.pread(fd, 1, 25) == b"X")
+check("F_GETLK: a free range", getlk(fd, fcntl.F_WRLCK, 300, 10) == fcntl.F_UNLCK)
+
+held, go = os.pipe(), os.pipe()
+pid = os.fork()
+if pid == 0:  # cifs.ko holds [200, 210) until told, then a second more
+    fcntl.lockf(os.open(theirs, os.O_RDWR), EX, 10, 200)
+    os.write(held[1], b"h")
+    os.read(go[0], 1)
+    time.sleep(1)
+    os._exit(0)
+os.read(held[0], 1)
+check("F_GETLK: cifs.ko's lock", getlk(fd, fcntl.F_RDLCK, 195, 10) == fcntl.F_WRLCK)
+os.write(go[1], b"g")
+start = time.monotonic()
+fcntl.lockf(fd, EX, 10, 200)
+check("a blocking lock did not wait", time.monotonic() - start > 0.5)
+os.waitpid(pid, 0)
+
+os.close(os.open(ours, os.O_RDONLY))
+check("closing another descriptor kept locks", can(theirs, EX, 0, 300))
+os.close(fd)
+
+fd = os.open(ours, os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack(FLOCK, fcntl.F_RDLCK, 0, 0, 0, 0))
+os.close(os.open(ours, os.O_RDONLY))
+check("OFD lock", not can(theirs, EX, 0, 1) and can(theirs, SH, 0, 1))
+os.close(fd)
+check("closing the OFD lock's file kept it", can(theirs, EX, 0, 1))
+print("\n".join(fails))
+sys.exit(1 if fails else 0)
+PY
 }
 
 t_errors() {
@@ -505,7 +601,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
-	ktap_test "$server: flock is a lock on the server" t_flock
+	ktap_test "$server: flock and fcntl locks are locks on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	rm -rf "$SRV/t"

@@ -107,6 +107,10 @@ pub struct MountOptions {
     /// `cache=none` (true) or `cache=strict`: with none, file data is never
     /// cached, every read and write goes to the server.
     pub cache_none: bool,
+    /// `brl` (the default) or `nobrl`: flock and fcntl locks are held on the
+    /// server too, or only on this machine (for programs that lock files they
+    /// then write through another descriptor: SMB locks are mandatory).
+    pub brl: bool,
 }
 
 impl Default for MountOptions {
@@ -127,6 +131,7 @@ impl Default for MountOptions {
             wsize: None,
             mfsymlinks: true,
             cache_none: false,
+            brl: true,
         }
     }
 }
@@ -222,6 +227,10 @@ impl MountOptions {
                 flag(value)?;
                 self.mfsymlinks = key == "mfsymlinks";
             }
+            "brl" | "nobrl" => {
+                flag(value)?;
+                self.brl = key == "brl";
+            }
             "sec" => {
                 if string(value)? != "ntlmssp" {
                     return Err(OptionError::NotSupported);
@@ -296,6 +305,9 @@ impl MountOptions {
         )?;
         if self.mfsymlinks {
             out.write_str(",mfsymlinks")?;
+        }
+        if !self.brl {
+            out.write_str(",nobrl")?;
         }
         Ok(())
     }
