@@ -10,7 +10,7 @@ use kernel::prelude::*;
 
 use super::{message::Request, stats::STATS, tree::Tree};
 use crate::proto::{
-    close::CloseRequest,
+    close::{CloseRequest, CloseResponse, CLOSE_FLAG_POSTQUERY_ATTRIB},
     create::{
         CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED,
         FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
@@ -29,7 +29,7 @@ use crate::proto::{
     ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
     lock::{LockElement, LockRequest},
     status,
-    types::{FileId, FixedList, WireName},
+    types::{FileAttrs, FileId, FixedList, WireName},
 };
 use crate::sys::{errno, mem::PageSeg, vfs_ops::ReadCompletion};
 
@@ -158,13 +158,14 @@ impl Tree {
         })
     }
 
-    fn push_close(&self, req: &mut Request, fid: FileId) -> Result {
+    /// Appends a CLOSE of `fid` (`flags`: `CLOSE_FLAG_*`).
+    fn push_close(&self, req: &mut Request, fid: FileId, flags: u16) -> Result {
         let hdr = self.session().header(Command::Close, self.tree_id);
         req.push(Command::Close, 1, HEADER_SIZE + 32, |w| {
             encode_pdu(
                 &hdr,
                 &CloseRequest {
-                    flags: 0,
+                    flags,
                     file_id: fid,
                 },
                 w,
@@ -208,7 +209,7 @@ impl Tree {
     /// (FileAllInformation) and CLOSE, sends it and returns the attributes.
     fn query_all_and_close(&self, mut req: Request) -> Result<Attr> {
         self.push_query_all(&mut req)?;
-        self.push_close(&mut req, FileId::COMPOUND)?;
+        self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
         let (Some(create), Some(query)) = (it.next(), it.next()) else {
@@ -283,28 +284,27 @@ impl Tree {
         let replies = self.session().call_compound(req)?;
         let reply = replies.first().ok_or(EINVAL)?;
         let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
-        let a = r.attrs;
-        Ok((
-            r.file_id,
-            Attr {
-                uniqueid: 0,
-                btime: a.creation_time,
-                size: a.end_of_file,
-                allocation: a.allocation_size,
-                atime: a.last_access_time,
-                mtime: a.last_write_time,
-                ctime: a.change_time,
-                attributes: a.file_attributes,
-                nlink: 1,
-            },
-        ))
+        Ok((r.file_id, handle_attr(&r.attrs)))
     }
 
     /// Closes a handle.
     pub(crate) fn close(&self, fid: FileId) -> Result {
         let mut req = Request::new(false);
-        self.push_close(&mut req, fid)?;
+        self.push_close(&mut req, fid, 0)?;
         self.call_for_status(req)
+    }
+
+    /// Closes a handle and returns the file's attributes as the server has them
+    /// after the close (`None` if the server does not say), times of the
+    /// handle's own writes included.
+    pub(crate) fn close_query(&self, fid: FileId) -> Result<Option<Attr>> {
+        let mut req = Request::new(false);
+        self.push_close(&mut req, fid, CLOSE_FLAG_POSTQUERY_ATTRIB)?;
+        let replies = self.session().call_compound(req)?;
+        let reply = replies.first().ok_or(EINVAL)?;
+        checked(reply)?;
+        let r = CloseResponse::decode(body(reply)?).map_err(|_| proto_error("CLOSE"))?;
+        Ok(r.post_query().map(handle_attr))
     }
 
     /// Creates `path` (a directory when `dir`), failing if it exists, and returns its
@@ -352,7 +352,7 @@ impl Tree {
             Ok(w.pos())
         })?;
         self.push_query_all(&mut req)?;
-        self.push_close(&mut req, FileId::COMPOUND)?;
+        self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
         let (Some(create), Some(write), Some(query)) = (it.next(), it.next(), it.next()) else {
@@ -392,7 +392,7 @@ impl Tree {
         req.push(Command::Read, 1, HEADER_SIZE + 56, |w| {
             encode_pdu(&hdr, &ReadRequest::new(FileId::COMPOUND, 0, ask), w)
         })?;
-        self.push_close(&mut req, FileId::COMPOUND)?;
+        self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let mut buf = PageSeg::alloc(len as usize)?;
         let mut replies = self.session().call_compound(req)?;
         checked(replies.first().ok_or(EINVAL)?)?;
@@ -420,7 +420,7 @@ impl Tree {
         let mut req = Request::new(true);
         self.push_create(&mut req, path, create)?;
         self.push_set_info(&mut req, FileId::COMPOUND, data, room)?;
-        self.push_close(&mut req, FileId::COMPOUND)?;
+        self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
         let (Some(create), Some(set)) = (it.next(), it.next()) else {
@@ -509,7 +509,7 @@ impl Tree {
             );
             encode_pdu(&hdr, &q, w)
         })?;
-        self.push_close(&mut req, FileId::COMPOUND)?;
+        self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
         let (Some(create), Some(query)) = (it.next(), it.next()) else {
@@ -754,6 +754,22 @@ const DIR_CLASS: DirClass = DirClass::IdBothDirectory;
 pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
     let r = QueryDirectoryResponse::decode(reply).map_err(|_| proto_error("QUERY_DIRECTORY"))?;
     Ok(r.entries(DIR_CLASS))
+}
+
+/// The attributes a CREATE or CLOSE reply carries (without an index number or
+/// link count).
+fn handle_attr(a: &FileAttrs) -> Attr {
+    Attr {
+        uniqueid: 0,
+        btime: a.creation_time,
+        size: a.end_of_file,
+        allocation: a.allocation_size,
+        atime: a.last_access_time,
+        mtime: a.last_write_time,
+        ctime: a.change_time,
+        attributes: a.file_attributes,
+        nlink: 1,
+    }
 }
 
 /// Turns a QUERY_INFO(FileAllInformation) reply into attributes.

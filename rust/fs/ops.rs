@@ -173,6 +173,12 @@ pub(crate) fn close(m: &Mount, fid: FileId) -> Result {
     m.tree.close(fid)
 }
 
+/// Closes a handle; returns the file's times and size after the close, if the
+/// server gives them.
+pub(crate) fn close_query(m: &Mount, fid: FileId) -> Result<Option<RawAttr>> {
+    Ok(m.tree.close_query(fid)?.map(|a| raw_attr(&a)))
+}
+
 /// Creates a file or directory and returns its attributes.
 pub(crate) fn create(m: &Mount, path: &[u8], dir: bool) -> Result<RawAttr> {
     with_path(path, |p| m.tree.create(p, dir)).map(|a| raw_attr(&a))

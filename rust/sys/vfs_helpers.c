@@ -749,11 +749,44 @@ static const struct file_operations smb3rs_dir_fops = {
 
 /* Regular files. */
 
+/*
+ * Takes the server's times and size after our own close, unless some of our data
+ * is not there yet. Under i_rwsem, against writers extending the file, but never
+ * waiting for it: the last put of a handle can come from under it.
+ */
+static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a)
+{
+	if (!inode_trylock(inode))
+		return;
+	if (!mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
+	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK)) {
+		inode_set_atime(inode, a->atime_sec, a->atime_nsec);
+		inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
+		inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
+		i_size_write(inode, a->size);
+		inode->i_blocks = a->blocks;
+		SMB3RS_I(inode)->attr_time = jiffies;
+	}
+	inode_unlock(inode);
+}
+
+/*
+ * The last reference closes the handle. A writer's CLOSE asks for the attributes
+ * after it: they carry the times of our own writes, so that the next open
+ * (close-to-open) keeps the pages we cached rather than taking our writes for
+ * another client's.
+ */
 static void smb3rs_open_put(struct smb3rs_open *of)
 {
+	struct inode *inode = of->inode;
+	struct smb3rs_attr a;
+
 	if (!refcount_dec_and_test(&of->ref))
 		return;
-	smb3rs_rs_close(of->inode->i_sb->s_fs_info, &of->fid);
+	if (!(of->mode & FMODE_WRITE))
+		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
+	else if (smb3rs_rs_close_query(inode->i_sb->s_fs_info, &of->fid, &a) == 1)
+		smb3rs_closed_attr(inode, &a);
 	kfree(of);
 }
 

@@ -81,6 +81,8 @@ int smb3rs_rs_getattr(const void *info, const char *path, u32 len,
 int smb3rs_rs_open(const void *info, const char *path, u32 len, u32 access,
 		   u32 is_dir, struct smb3rs_fid *fid, struct smb3rs_attr *attr);
 int smb3rs_rs_close(const void *info, const struct smb3rs_fid *fid);
+int smb3rs_rs_close_query(const void *info, const struct smb3rs_fid *fid,
+			  struct smb3rs_attr *attr);
 int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
 		     struct smb3rs_attr *attr);
 int smb3rs_rs_remove(const void *info, const char *path, u32 len, u32 is_dir);

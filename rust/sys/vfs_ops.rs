@@ -204,6 +204,31 @@ unsafe extern "C" fn smb3rs_rs_close(info: *const c_void, fid: *const RawFid) ->
     status(ops::close(m, f.into()))
 }
 
+/// Closes a handle; fills `attr` with the file's times and size after the close
+/// and returns 1, or returns 0 if the server does not give them.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable; `attr` writable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_close_query(
+    info: *const c_void,
+    fid: *const RawFid,
+    attr: *mut RawAttr,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    match ops::close_query(m, f.into()) {
+        Ok(Some(a)) => {
+            // SAFETY: `attr` is writable by the caller's guarantee.
+            unsafe { attr.write(a) };
+            1
+        }
+        Ok(None) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
 /// # Safety
 ///
 /// `info` is a live mount; `path`/`len` readable; `attr` writable.

@@ -18,10 +18,15 @@ sum() { local h; h=$(sha256sum < "$1") && echo "${h%% *}"; }
 fresh() { rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$SRV/t; }
 
 t_create_read_write() {
+	local r0 r1
 	fresh
 	echo "hello smb3rs" > "$T/a.txt" || return 1
 	expect "$(<"$S/a.txt")" "hello smb3rs" || return 1
-	expect "$(<"$T/a.txt")" "hello smb3rs" || return 1
+	# Our own write is no change at the next open: what we cached is read.
+	requests r0 Read && expect "$(<"$T/a.txt")" "hello smb3rs" && requests r1 Read || return 1
+	[ "$r1" = "$r0" ] || { echo "$((r1 - r0)) READs of what was just written"; return 1; }
+	echo "changed there" > "$S/a.txt"
+	expect "$(<"$T/a.txt")" "changed there" || return 1
 	: > "$T/empty" && expect "$(stat -c %s "$T/empty")" 0 || return 1
 	echo "server side" > "$S/b.txt"
 	expect "$(<"$T/b.txt")" "server side"
@@ -171,11 +176,12 @@ t_unlink_open() {
 	[ ! -e "$S/f" ] || { echo "not deleted on the server after the last close"; return 1; }
 }
 
-# Sets variable $1 to the CREATE requests sent so far, with builtins only.
-creates() {
+# Sets variable $1 to the $2 requests (Create, Read, ...) sent so far, with
+# builtins only.
+requests() {
 	local k v
 	while IFS=: read -r k v; do
-		[ "$k" = "  Create" ] && { printf -v "$1" '%s' "${v# }"; return 0; }
+		[ "$k" = "  $2" ] && { printf -v "$1" '%s' "${v# }"; return 0; }
 	done < /proc/fs/smb3rs/Stats
 	return 1
 }
@@ -189,7 +195,7 @@ t_open_create() {
 	# From inside the directory, so that no revalidation of it is counted, and with
 	# shell builtins only (a program started there looks names up in it): the
 	# shell's own open(O_CREAT|O_TRUNC) of a new name.
-	n=$(cd "$T" && creates c0 && echo -n created > new && creates c1 && echo $((c1 - c0))) \
+	n=$(cd "$T" && requests c0 Create && echo -n created > new && requests c1 Create && echo $((c1 - c0))) \
 		|| return 1
 	[ "$n" -eq 1 ] || { echo "$n CREATEs for one open(O_CREAT)"; return 1; }
 	sync
