@@ -1655,12 +1655,157 @@ static void smb3rs_range_forget(struct smb3rs_open *of)
 }
 
 /*
+ * Takes the caller's pages for up to @want bytes of @iter as payload segments
+ * (at most @max_segs; each holds a page reference for the request); returns the
+ * bytes taken and their segment count in *@nr, or a negative errno if none.
+ */
+static ssize_t smb3rs_direct_gather(struct iov_iter *iter, size_t want,
+				    struct page **pages, struct smb3rs_seg *segs,
+				    unsigned int max_segs, unsigned int *nr)
+{
+	size_t got = 0;
+	unsigned int n = 0;
+
+	while (got < want && n < max_segs) {
+		size_t off, left;
+		ssize_t bytes = iov_iter_get_pages2(iter, pages, want - got,
+						    max_segs - n, &off);
+		unsigned int i;
+
+		if (bytes <= 0) {
+			if (!got)
+				return bytes ? bytes : -EFAULT;
+			break;
+		}
+		for (i = 0, left = bytes; left; i++, n++) {
+			size_t len = min_t(size_t, left, PAGE_SIZE - off);
+
+			segs[n].page = pages[i];
+			segs[n].addr = page_address(pages[i]) + off;
+			segs[n].len = len;
+			left -= len;
+			off = 0;
+		}
+		got += bytes;
+	}
+	*nr = n;
+	return got;
+}
+
+/* Direct READs in flight together (as readahead keeps four). */
+#define SMB3RS_DIRECT_DEPTH 4
+
+struct smb3rs_direct_batch;
+
+/* One READ of a batch: what it asked for and what came back. */
+struct smb3rs_direct_read {
+	struct smb3rs_direct_batch *batch;
+	size_t asked;
+	s64 result;
+};
+
+/*
+ * A batch of direct READs. The waiter and each READ hold a reference: a killed
+ * waiter returns at once, and the last completion frees the batch.
+ */
+struct smb3rs_direct_batch {
+	refcount_t ref;
+	atomic_t pending;
+	struct completion done;
+	struct smb3rs_direct_read reads[SMB3RS_DIRECT_DEPTH];
+};
+
+static void smb3rs_direct_batch_put(struct smb3rs_direct_batch *b)
+{
+	if (refcount_dec_and_test(&b->ref))
+		kfree(b);
+}
+
+static void smb3rs_direct_read_done(void *ctx, s64 result)
+{
+	struct smb3rs_direct_read *r = ctx;
+	struct smb3rs_direct_batch *b = r->batch;
+
+	r->result = result;
+	if (atomic_dec_and_test(&b->pending))
+		complete(&b->done);
+	smb3rs_direct_batch_put(b);
+}
+
+/*
+ * Up to SMB3RS_DIRECT_DEPTH READs of at most io_size from @pos into @iter, in
+ * flight together; returns the bytes read in file order up to the first short
+ * or failed READ (the rest of @iter is given back; *@short_read is then set),
+ * or its error if none.
+ */
+static ssize_t smb3rs_direct_read_batch(struct smb3rs_open *of, loff_t pos,
+					struct iov_iter *iter, size_t io_size,
+					struct page **pages,
+					struct smb3rs_seg *segs,
+					unsigned int max_segs, bool *short_read)
+{
+	const void *info = of->inode->i_sb->s_fs_info;
+	struct smb3rs_direct_batch *b;
+	size_t asked = 0, moved = 0;
+	unsigned int k, nr_reads = 0, n;
+	ssize_t rc = 0;
+
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	refcount_set(&b->ref, 1);
+	atomic_set(&b->pending, 1);
+	init_completion(&b->done);
+	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter); k++) {
+		ssize_t got = smb3rs_direct_gather(iter,
+				min_t(size_t, iov_iter_count(iter), io_size),
+				pages, segs + k * max_segs, max_segs, &n);
+
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+		b->reads[k].batch = b;
+		b->reads[k].asked = got;
+		b->reads[k].result = 0;
+		refcount_inc(&b->ref);
+		atomic_inc(&b->pending);
+		/* The segments' page references go to the READ. */
+		smb3rs_rs_read_async(info, &of->fid, pos + asked, segs + k * max_segs,
+				     n, smb3rs_direct_read_done, &b->reads[k]);
+		asked += got;
+		nr_reads++;
+	}
+	if (!atomic_dec_and_test(&b->pending) &&
+	    wait_for_completion_killable(&b->done)) {
+		/* The READs land in pages they hold; nothing is reported. */
+		smb3rs_direct_batch_put(b);
+		return -EINTR;
+	}
+	for (k = 0; k < nr_reads; k++) {
+		*short_read = b->reads[k].result < (s64)b->reads[k].asked;
+		if (b->reads[k].result < 0) {
+			rc = b->reads[k].result;
+			break;
+		}
+		moved += b->reads[k].result;
+		if (*short_read)
+			break;
+	}
+	smb3rs_direct_batch_put(b);
+	iov_iter_revert(iter, asked - moved);
+	return moved ? moved : rc;
+}
+
+/*
  * Direct I/O: straight between the caller's buffer and the server, in READs and
  * WRITEs of at most io_size whose payload segments are the buffer's own pages
  * (referenced with iov_iter_get_pages2): the socket splices them and the receiver
- * lands data in them, no copy, any alignment. Our dirty pages of the range are
- * written back first and cached pages dropped after a write, so that buffered
- * and direct users of the file agree. Synchronous, for AIO too.
+ * lands data in them, no copy, any alignment. Reads keep SMB3RS_DIRECT_DEPTH
+ * READs in flight; writes are sent one after another. Our dirty pages of the
+ * range are written back first and cached pages dropped after a write, so that
+ * buffered and direct users of the file agree. The call completes
+ * synchronously, for AIO too.
  */
 static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 				bool write)
@@ -1676,8 +1821,7 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	loff_t pos = iocb->ki_pos;
 	struct smb3rs_seg *segs;
 	struct page **pages;
-	ssize_t done = 0;
-	int rc;
+	ssize_t done = 0, rc;
 
 	if (!count)
 		return 0;
@@ -1687,55 +1831,41 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	if (rc)
 		return rc;
 	pages = kmalloc_array(max_segs, sizeof(*pages), GFP_KERNEL);
-	segs = kmalloc_array(max_segs, sizeof(*segs), GFP_KERNEL);
+	segs = kvmalloc_array(write ? max_segs : SMB3RS_DIRECT_DEPTH * max_segs,
+			      sizeof(*segs), GFP_KERNEL);
 	if (!pages || !segs) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	while (!rc && iov_iter_count(iter)) {
+	while (iov_iter_count(iter)) {
 		size_t want = min_t(size_t, iov_iter_count(iter), io_size);
-		size_t got = 0;
-		unsigned int n = 0;
-		s64 moved;
+		bool short_io = false;
+		ssize_t got;
+		unsigned int n;
 
-		/* The buffer's pages for up to io_size bytes, one segment each. */
-		while (got < want && n < max_segs) {
-			size_t off, left;
-			ssize_t bytes = iov_iter_get_pages2(iter, pages, want - got,
-							    max_segs - n, &off);
-			unsigned int i;
-
-			if (bytes <= 0) {
-				rc = bytes ? bytes : -EFAULT;
+		if (!write) {
+			rc = smb3rs_direct_read_batch(of, pos, iter, io_size,
+						      pages, segs, max_segs,
+						      &short_io);
+		} else {
+			got = smb3rs_direct_gather(iter, want, pages, segs,
+						   max_segs, &n);
+			if (got < 0) {
+				rc = got;
 				break;
 			}
-			for (i = 0, left = bytes; left; i++, n++) {
-				size_t len = min_t(size_t, left, PAGE_SIZE - off);
-
-				segs[n].page = pages[i];
-				segs[n].addr = page_address(pages[i]) + off;
-				segs[n].len = len;
-				left -= len;
-				off = 0;
-			}
-			got += bytes;
+			/* The segments' page references go to the call. */
+			rc = smb3rs_rs_write(info, &of->fid, pos, segs, n);
+			if (!rc)
+				rc = -EIO;
+			iov_iter_revert(iter, got - max_t(ssize_t, rc, 0));
+			short_io = rc < got;
 		}
-		if (!n)
+		if (rc <= 0)
 			break;
-		/* The segments' page references go to the call. */
-		if (write)
-			moved = smb3rs_rs_write(info, &of->fid, pos, segs, n);
-		else
-			moved = smb3rs_rs_read(info, &of->fid, pos, segs, n);
-		if (moved < 0 || (write && !moved)) {
-			iov_iter_revert(iter, got);
-			rc = moved < 0 ? moved : -EIO;
-			break;
-		}
-		iov_iter_revert(iter, got - moved);
-		pos += moved;
-		done += moved;
-		if (moved < got)	/* end of file, or a short write */
+		pos += rc;
+		done += rc;
+		if (short_io)	/* end of file, or a short write */
 			break;
 	}
 	if (write && done) {
@@ -1748,7 +1878,7 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	}
 	iocb->ki_pos = pos;
 out:
-	kfree(segs);
+	kvfree(segs);
 	kfree(pages);
 	return done ? done : rc;
 }

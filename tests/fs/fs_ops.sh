@@ -393,6 +393,9 @@ with open(s + "/d", "rb") as f:
 assert os.pread(fd, 1000003, 1234567) == srv[1234567:2234570], "odd read"
 landed = stats()["Bytes read into pages"] - after["Bytes read into pages"]
 assert landed >= 1000003, f"only {landed} bytes landed in the caller's pages"
+whole = memoryview(bytearray(len(srv) + 101))[1:]
+assert os.preadv(fd, [whole], 3) == len(srv) - 3 and whole[:len(srv) - 3] == srv[3:], \
+    "read of several READs in flight"
 assert os.pread(fd, 100, len(srv) - 8) == srv[-8:], "read across the end"
 assert os.pread(fd, 100, len(srv) + 10) == b"", "read past the end"
 bufs = [bytearray(5000), bytearray(3)]
