@@ -62,6 +62,13 @@ struct smb3rs_inode {
 	/* fcntl (POSIX and OFD) locks held on the server, by start; under range_mutex. */
 	struct mutex range_mutex;
 	struct list_head range_locks;
+	/*
+	 * Our changes of the file's data, size or times on the server, counted as
+	 * each is sent and again once done (smb3rs_changing), and their count when
+	 * a CLOSE last gave us the server's attributes (under i_rwsem).
+	 */
+	atomic_t changes;
+	int changes_seen;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -118,6 +125,16 @@ static umode_t smb3rs_attr_type(const struct smb3rs_attr *a)
 	if (a->is_dir)
 		return S_IFDIR;
 	return a->is_link ? S_IFLNK : S_IFREG;
+}
+
+/*
+ * Counts one of our changes of @inode's data, size or times on the server: called
+ * before it is sent and again once it is done, so that attributes the server
+ * gave meanwhile are known to be possibly older than it.
+ */
+static void smb3rs_changing(struct inode *inode)
+{
+	atomic_inc(&SMB3RS_I(inode)->changes);
 }
 
 static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a)
@@ -558,11 +575,13 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		return PTR_ERR(path);
 	if (valid & ATTR_SIZE) {
 		rc = filemap_write_and_wait(inode->i_mapping);
+		smb3rs_changing(inode);
 		if (!rc)
 			rc = smb3rs_rs_set_size(inode->i_sb->s_fs_info, path, len,
 						attr->ia_size);
 		if (!rc)
 			truncate_setsize(inode, attr->ia_size);
+		smb3rs_changing(inode);
 	}
 	if (!rc && (valid & (ATTR_ATIME | ATTR_MTIME))) {
 		struct timespec64 at = { 0 }, mt = { 0 };
@@ -573,6 +592,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 			mt = attr->ia_mtime;
 		/* Written data would set a newer mtime when it lands: land it first. */
 		rc = filemap_write_and_wait(inode->i_mapping);
+		smb3rs_changing(inode);
 		if (!rc)
 			rc = smb3rs_rs_set_times(inode->i_sb->s_fs_info, path, len,
 						 at.tv_sec, at.tv_nsec, mt.tv_sec,
@@ -583,6 +603,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 			if (valid & ATTR_MTIME)
 				inode_set_mtime_to_ts(inode, attr->ia_mtime);
 		}
+		smb3rs_changing(inode);
 	}
 	__putname(buf);
 	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
@@ -750,43 +771,50 @@ static const struct file_operations smb3rs_dir_fops = {
 /* Regular files. */
 
 /*
- * Takes the server's times and size after our own close, unless some of our data
- * is not there yet. Under i_rwsem, against writers extending the file, but never
- * waiting for it: the last put of a handle can come from under it.
+ * Takes the server's times and size after our own close (@changes: our count of
+ * changes when it was sent), unless we changed the file since or some of our
+ * data is not there yet. Under i_rwsem, against writers extending the file, but
+ * never waiting for it: the last put of a handle can come from under it.
  */
-static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a)
+static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
+			       int changes)
 {
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+
 	if (!inode_trylock(inode))
 		return;
-	if (!mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
+	if (atomic_read(&si->changes) == changes &&
+	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
 	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK)) {
 		inode_set_atime(inode, a->atime_sec, a->atime_nsec);
 		inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
 		inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
 		i_size_write(inode, a->size);
 		inode->i_blocks = a->blocks;
-		SMB3RS_I(inode)->attr_time = jiffies;
+		si->attr_time = jiffies;
+		si->changes_seen = changes;
 	}
 	inode_unlock(inode);
 }
 
 /*
- * The last reference closes the handle. A writer's CLOSE asks for the attributes
- * after it: they carry the times of our own writes, so that the next open
- * (close-to-open) keeps the pages we cached rather than taking our writes for
- * another client's.
+ * The last reference closes the handle. If we changed the file since a CLOSE
+ * last told us its attributes, this CLOSE asks for them: they carry the times of
+ * our own changes, so that the next open (close-to-open) keeps the pages we
+ * cached rather than taking our writes for another client's.
  */
 static void smb3rs_open_put(struct smb3rs_open *of)
 {
 	struct inode *inode = of->inode;
+	int changes = atomic_read(&SMB3RS_I(inode)->changes);
 	struct smb3rs_attr a;
 
 	if (!refcount_dec_and_test(&of->ref))
 		return;
-	if (!(of->mode & FMODE_WRITE))
+	if (!(of->mode & FMODE_WRITE) || changes == SMB3RS_I(inode)->changes_seen)
 		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
 	else if (smb3rs_rs_close_query(inode->i_sb->s_fs_info, &of->fid, &a) == 1)
-		smb3rs_closed_attr(inode, &a);
+		smb3rs_closed_attr(inode, &a, changes);
 	kfree(of);
 }
 
@@ -1056,6 +1084,7 @@ static long smb3rs_fallocate(struct file *file, int mode, loff_t offset,
 	if (rc)
 		goto out;
 	size = i_size_read(inode);
+	smb3rs_changing(inode);
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		if (offset < size) {
 			rc = smb3rs_rs_zero_range(info, &of->fid, offset,
@@ -1075,6 +1104,7 @@ static long smb3rs_fallocate(struct file *file, int mode, loff_t offset,
 	/* Allocation and times as the server has them: fetch them next time. */
 	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
 out:
+	smb3rs_changing(inode);
 	filemap_invalidate_unlock(inode->i_mapping);
 	inode_unlock(inode);
 	return rc;
@@ -1115,9 +1145,11 @@ static void smb3rs_flock_release(struct smb3rs_open *of)
 	/* A failure leaves the lock until the handle closes, which ends it. */
 	smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0, SMB3RS_WHOLE_FILE,
 		       SMB2_LOCKFLAG_UNLOCK);
-	of->flock_type = F_UNLCK;
+	WRITE_ONCE(of->flock_type, F_UNLCK);
 	atomic_dec(&SMB3RS_I(inode)->locked_opens);
 }
+
+static bool smb3rs_ranges_block(struct inode *inode, bool exclusive);
 
 /* Removes the local flock lock of @fl's owner on @file. */
 static void smb3rs_flock_drop_local(struct file *file, struct file_lock *fl)
@@ -1183,6 +1215,10 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 		rc = -EWOULDBLOCK;
 		if (!(fl->c.flc_flags & FL_SLEEP))
 			break;
+		if (smb3rs_ranges_block(inode, type == F_WRLCK)) {
+			rc = -EDEADLK;
+			break;
+		}
 		if (msleep_interruptible(delay) || signal_pending(current)) {
 			rc = -ERESTARTSYS;
 			break;
@@ -1198,7 +1234,7 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 			smb3rs_flock_drop_local(file, fl);
 		return rc;
 	}
-	of->flock_type = type;
+	WRITE_ONCE(of->flock_type, type);
 local:
 	rc = locks_lock_file_wait(file, fl);
 	if (rc)
@@ -1574,11 +1610,17 @@ static int smb3rs_range_test(struct file *file, struct file_lock *fl)
 	int rc = 0;
 
 	posix_test_lock(file, fl);
-	if (fl->c.flc_type != F_UNLCK)
+	/* F_OFD_GETLK of F_UNLCK asks only what this open file holds. */
+	if (fl->c.flc_type != F_UNLCK || type == F_UNLCK)
 		return 0;
 	if (mutex_lock_killable(&si->range_mutex))
 		return -EINTR;
-	while (smb3rs_range_gap(si, fl->c.flc_owner, &from, end, &gs, &ge)) {
+	/* The probes are locks too: other handles' I/O may be refused meanwhile. */
+	atomic_inc(&si->locked_opens);
+	rc = filemap_write_and_wait(file_inode(file)->i_mapping);
+	if (!rc)
+		invalidate_inode_pages2(file_inode(file)->i_mapping);
+	while (!rc && smb3rs_range_gap(si, fl->c.flc_owner, &from, end, &gs, &ge)) {
 		rc = smb3rs_range_send(of, gs, ge, smb3rs_lock_flags(type == F_WRLCK));
 		if (!rc) {
 			smb3rs_range_send(of, gs, ge, SMB2_LOCKFLAG_UNLOCK);
@@ -1599,15 +1641,56 @@ static int smb3rs_range_test(struct file *file, struct file_lock *fl)
 		fl->c.flc_pid = 0;
 		break;
 	}
+	atomic_dec(&si->locked_opens);
 	mutex_unlock(&si->range_mutex);
 	return rc;
+}
+
+/*
+ * flock and fcntl locks are apart here but both SMB locks on the server, where
+ * ours can refuse each other: a blocking request refused for that would wait for
+ * itself, and fails with EDEADLK instead.
+ */
+
+/* Whether a flock lock of ours on @inode refuses a fcntl lock on the server. */
+static bool smb3rs_flock_blocks(struct inode *inode, bool exclusive)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of;
+	bool found = false;
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list) {
+		unsigned char held = READ_ONCE(of->flock_type);
+
+		if (held == F_WRLCK || (exclusive && held == F_RDLCK))
+			found = true;
+	}
+	spin_unlock(&si->open_lock);
+	return found;
+}
+
+/* Whether fcntl locks of ours on @inode refuse a flock lock on the server. */
+static bool smb3rs_ranges_block(struct inode *inode, bool exclusive)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_range_lock *rl;
+	bool found = false;
+
+	mutex_lock(&si->range_mutex);
+	list_for_each_entry(rl, &si->range_locks, list)
+		if (rl->exclusive || exclusive)
+			found = true;
+	mutex_unlock(&si->range_mutex);
+	return found;
 }
 
 /*
  * fcntl locks: F_GETLK, and F_SETLK(W) with their OFD forms. A blocking request
  * asks again, sleeping interruptibly from 10 ms up to a second in between, for
  * conflicts here as on the server: deadlocks between local owners are not
- * detected (EDEADLK), as they cannot be across clients.
+ * detected, as they cannot be across clients (only waiting for our own flock
+ * lock is EDEADLK).
  */
 static int smb3rs_lock(struct file *file, int cmd, struct file_lock *fl)
 {
@@ -1635,6 +1718,8 @@ static int smb3rs_lock(struct file *file, int cmd, struct file_lock *fl)
 		mutex_unlock(&si->range_mutex);
 		if (rc != -EAGAIN || !(fl->c.flc_flags & FL_SLEEP))
 			return rc;
+		if (smb3rs_flock_blocks(file_inode(file), fl->c.flc_type == F_WRLCK))
+			return -EDEADLK;
 		if (msleep_interruptible(delay) || signal_pending(current))
 			return -ERESTARTSYS;
 		delay = min(delay * 2, 1000U);
@@ -1855,7 +1940,9 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 				break;
 			}
 			/* The segments' page references go to the call. */
+			smb3rs_changing(inode);
 			rc = smb3rs_rs_write(info, &of->fid, pos, segs, n);
+			smb3rs_changing(inode);
 			if (!rc)
 				rc = -EIO;
 			iov_iter_revert(iter, got - max_t(ssize_t, rc, 0));
@@ -2159,7 +2246,9 @@ static int smb3rs_wbatch_flush(struct inode *inode, struct smb3rs_open *of,
 		return 0;
 	for (i = 0; i < b->nr; i++)
 		folio_get(b->folios[i]);	/* taken over by the WRITE's segments */
+	smb3rs_changing(inode);
 	n = smb3rs_rs_write(inode->i_sb->s_fs_info, &of->fid, b->pos, b->segs, b->nr);
+	smb3rs_changing(inode);
 	if (n < 0)
 		rc = n;
 	else if ((size_t)n < b->len)
@@ -2301,6 +2390,8 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	si->uniqueid = 0;
 	si->attr_time = jiffies - HZ * 3600;
 	atomic_set(&si->locked_opens, 0);
+	atomic_set(&si->changes, 0);
+	si->changes_seen = 0;
 	return &si->vfs_inode;
 }
 

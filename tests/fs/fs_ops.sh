@@ -27,6 +27,11 @@ t_create_read_write() {
 	[ "$r1" = "$r0" ] || { echo "$((r1 - r0)) READs of what was just written"; return 1; }
 	echo "changed there" > "$S/a.txt"
 	expect "$(<"$T/a.txt")" "changed there" || return 1
+	# A writable open that wrote nothing does not vouch for what it cached.
+	exec 6<>"$T/a.txt" && read -r _ <&6 || return 1
+	echo "changed once more" > "$S/a.txt"
+	exec 6<&-
+	expect "$(<"$T/a.txt")" "changed once more" || return 1
 	: > "$T/empty" && expect "$(stat -c %s "$T/empty")" 0 || return 1
 	echo "server side" > "$S/b.txt"
 	expect "$(<"$T/b.txt")" "server side"
@@ -499,7 +504,7 @@ t_flock() {
 # it; each probe is a new process with its own open, so its own lock owner.
 t_fcntl_locks() {
 	python3 - "$1" "$2" <<'PY'
-import fcntl, os, struct, sys, time
+import errno, fcntl, os, struct, sys, time
 ours, theirs = sys.argv[1:3]
 EX, SH, UN, NB = fcntl.LOCK_EX, fcntl.LOCK_SH, fcntl.LOCK_UN, fcntl.LOCK_NB
 FLOCK = "hhxxxxqqixxxx"  # struct flock on 64-bit Linux
@@ -563,6 +568,14 @@ os.waitpid(pid, 0)
 
 os.close(os.open(ours, os.O_RDONLY))
 check("closing another descriptor kept locks", can(theirs, EX, 0, 300))
+other = os.open(ours, os.O_RDONLY)
+fcntl.flock(other, fcntl.LOCK_EX)
+try:  # both are SMB locks: waiting would be waiting for ourselves
+    fcntl.lockf(fd, EX, 10, 0)
+    check("a lock under our own flock was granted", False)
+except OSError as e:
+    check(f"waiting for our own flock: {e}", e.errno == errno.EDEADLK)
+os.close(other)
 os.close(fd)
 
 fd = os.open(ours, os.O_RDWR)
