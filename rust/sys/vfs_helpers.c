@@ -135,30 +135,54 @@ static umode_t smb3rs_attr_type(const struct smb3rs_attr *a)
 static void smb3rs_changing(struct inode *inode)
 {
 	atomic_inc(&SMB3RS_I(inode)->changes);
+	/* Seen before what follows, e.g. the end of writeback (smb3rs_closed_attr). */
+	smp_mb__after_atomic();
 }
 
-static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a)
+/* Our count of changes of @inode, to compare once the server has answered. */
+static int smb3rs_changes(struct inode *inode)
+{
+	return atomic_read(&SMB3RS_I(inode)->changes);
+}
+
+/*
+ * Takes the server's attributes @a of @inode, asked for when our count of
+ * changes was @changes. Our dirty or in-flight data is newer than the server's
+ * size. So is any change of ours since @changes (it may have reached the server
+ * after it answered, and a direct WRITE leaves no page behind to tell): then our
+ * size, if larger, and our times stay, until the next refresh.
+ */
+static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
+			      int changes)
 {
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
 	umode_t mode = a->is_dir ? (S_IFDIR | (p->dir_mode & 07777)) :
 				   (S_IFREG | (p->file_mode & 07777));
 	loff_t size = a->size;
+	bool busy, newer;
 
+	busy = mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
+	       mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
+	/*
+	 * Pairs with smb3rs_changing(): a WRITE whose writeback ended before the
+	 * tags were read counted its end before that, so the count below shows it.
+	 */
+	smp_rmb();
+	newer = smb3rs_changes(inode) != changes;
 	if (a->readonly && !a->is_dir)
 		mode &= ~0222;
 	if (a->is_link)
 		mode = S_IFLNK | 0777;
 	inode->i_mode = mode;
+	set_nlink(inode, a->is_dir ? 2 : max_t(u32, a->nlink, 1));
+	if (!a->is_dir && (busy || newer))
+		size = max_t(loff_t, size, i_size_read(inode));
+	i_size_write(inode, size);
+	if (newer)
+		return;
 	inode_set_atime(inode, a->atime_sec, a->atime_nsec);
 	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
 	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
-	set_nlink(inode, a->is_dir ? 2 : max_t(u32, a->nlink, 1));
-	/* Dirty or in-flight data is newer than the server's size. */
-	if (!a->is_dir &&
-	    (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
-	     mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK)))
-		size = max_t(loff_t, size, i_size_read(inode));
-	i_size_write(inode, size);
 	inode->i_blocks = a->blocks;
 	SMB3RS_I(inode)->attr_time = jiffies;
 }
@@ -192,7 +216,7 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW)) {
-		smb3rs_apply_attr(inode, a);
+		smb3rs_apply_attr(inode, a, smb3rs_changes(inode));
 		return inode;
 	}
 	inode->i_uid = make_kuid(&init_user_ns, p->uid);
@@ -207,7 +231,7 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
 		inode->i_fop = &smb3rs_file_fops;
 		inode->i_mapping->a_ops = &smb3rs_aops;
 	}
-	smb3rs_apply_attr(inode, a);
+	smb3rs_apply_attr(inode, a, smb3rs_changes(inode));
 	unlock_new_inode(inode);
 	return inode;
 }
@@ -248,16 +272,17 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
 {
 	struct inode *inode = d_inode(dentry);
 	struct smb3rs_attr a;
-	int rc;
+	int changes, rc;
 
 	if (!force && smb3rs_attr_fresh(inode))
 		return 0;
+	changes = smb3rs_changes(inode);
 	rc = smb3rs_fetch_attr(dentry, &a);
 	if (rc)
 		return rc;
 	if (!smb3rs_inode_test(inode, &a))
 		return -ESTALE;
-	smb3rs_apply_attr(inode, &a);
+	smb3rs_apply_attr(inode, &a, changes);
 	return 0;
 }
 
@@ -781,11 +806,18 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 
+	bool idle;
+
 	if (!inode_trylock(inode))
 		return;
-	if (atomic_read(&si->changes) == changes &&
-	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
-	    !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK)) {
+	idle = !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
+	       !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
+	/*
+	 * Pairs with smb3rs_changing(): a WRITE whose writeback ended before the
+	 * tags were read counted its end before that, so the count below shows it.
+	 */
+	smp_rmb();
+	if (idle && atomic_read(&si->changes) == changes) {
 		inode_set_atime(inode, a->atime_sec, a->atime_nsec);
 		inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
 		inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
@@ -865,15 +897,19 @@ static void smb3rs_drop_stale_pages(struct inode *inode, const struct smb3rs_att
 		invalidate_inode_pages2(inode->i_mapping);
 }
 
-/* Makes @of (just opened on the server, @a its attributes there) @file's handle. */
+/*
+ * Makes @of (just opened on the server, @a its attributes there, asked for when
+ * our count of changes was @changes) @file's handle.
+ */
 static void smb3rs_open_install(struct inode *inode, struct file *file,
-				struct smb3rs_open *of, struct smb3rs_attr *a)
+				struct smb3rs_open *of, struct smb3rs_attr *a,
+				int changes)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 
 	a->uniqueid = si->uniqueid;
 	a->nlink = inode->i_nlink;
-	smb3rs_apply_attr(inode, a);
+	smb3rs_apply_attr(inode, a, changes);
 	refcount_set(&of->ref, 1);
 	of->inode = inode;
 	of->mode = file->f_mode;
@@ -892,7 +928,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	char *buf;
 	u32 len;
 	const char *path;
-	int rc;
+	int changes = smb3rs_changes(inode), rc;
 
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
@@ -916,7 +952,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 		return -ESTALE;
 	}
 	smb3rs_drop_stale_pages(inode, &a);
-	smb3rs_open_install(inode, file, of, &a);
+	smb3rs_open_install(inode, file, of, &a, changes);
 	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
@@ -1016,7 +1052,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	rc = finish_open(file, dentry, generic_file_open);
 	if (rc)
 		goto close;
-	smb3rs_open_install(inode, file, of, &a);
+	smb3rs_open_install(inode, file, of, &a, smb3rs_changes(inode));
 	return 0;
 close:
 	smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
@@ -1125,6 +1161,20 @@ static bool smb3rs_direct(const struct kiocb *iocb)
 	       atomic_read(&SMB3RS_I(inode)->locked_opens);
 }
 
+/*
+ * Before a lock is taken or probed on the server, where other handles' I/O may
+ * then be refused: I/O of @inode goes direct from now on (the caller drops the
+ * count again when it holds no lock), and our cached data is written back and
+ * dropped. Writeback errors are left for the writers to see.
+ */
+static void smb3rs_lock_prepare(struct inode *inode)
+{
+	atomic_inc(&SMB3RS_I(inode)->locked_opens);
+	filemap_fdatawrite(inode->i_mapping);
+	filemap_fdatawait_keep_errors(inode->i_mapping);
+	invalidate_inode_pages2(inode->i_mapping);
+}
+
 /* A lock request that fails at once (-EACCES) if another open holds the range. */
 static u32 smb3rs_lock_flags(bool exclusive)
 {
@@ -1145,11 +1195,11 @@ static void smb3rs_flock_release(struct smb3rs_open *of)
 	/* A failure leaves the lock until the handle closes, which ends it. */
 	smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0, SMB3RS_WHOLE_FILE,
 		       SMB2_LOCKFLAG_UNLOCK);
-	WRITE_ONCE(of->flock_type, F_UNLCK);
+	of->flock_type = F_UNLCK;
 	atomic_dec(&SMB3RS_I(inode)->locked_opens);
 }
 
-static bool smb3rs_ranges_block(struct inode *inode, bool exclusive);
+static bool smb3rs_own_ranges_block(struct file *file, bool exclusive);
 
 /* Removes the local flock lock of @fl's owner on @file. */
 static void smb3rs_flock_drop_local(struct file *file, struct file_lock *fl)
@@ -1202,12 +1252,8 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 		goto local;
 	converting = of->flock_type;
 	smb3rs_flock_release(of);
-	/* From now on other handles' I/O may be refused: nothing may stay cached. */
-	atomic_inc(&SMB3RS_I(inode)->locked_opens);
-	rc = filemap_write_and_wait(inode->i_mapping);
-	if (!rc)
-		invalidate_inode_pages2(inode->i_mapping);
-	while (!rc) {
+	smb3rs_lock_prepare(inode);
+	for (rc = 0; !rc;) {
 		rc = smb3rs_rs_lock(info, &of->fid, 0, SMB3RS_WHOLE_FILE,
 				    smb3rs_lock_flags(type == F_WRLCK));
 		if (rc != -EACCES)
@@ -1215,7 +1261,7 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 		rc = -EWOULDBLOCK;
 		if (!(fl->c.flc_flags & FL_SLEEP))
 			break;
-		if (smb3rs_ranges_block(inode, type == F_WRLCK)) {
+		if (smb3rs_own_ranges_block(file, type == F_WRLCK)) {
 			rc = -EDEADLK;
 			break;
 		}
@@ -1234,7 +1280,7 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 			smb3rs_flock_drop_local(file, fl);
 		return rc;
 	}
-	WRITE_ONCE(of->flock_type, type);
+	of->flock_type = type;
 local:
 	rc = locks_lock_file_wait(file, fl);
 	if (rc)
@@ -1257,6 +1303,7 @@ local:
 struct smb3rs_range_lock {
 	struct list_head list;	/* in smb3rs_inode.range_locks, by start */
 	fl_owner_t owner;
+	pid_t tgid;		/* of the process that set it */
 	struct smb3rs_open *of;	/* the handle holding it, referenced */
 	u64 start, end;		/* inclusive */
 	bool exclusive;
@@ -1287,6 +1334,7 @@ static struct smb3rs_range_lock *smb3rs_range_alloc(fl_owner_t owner,
 		return NULL;
 	refcount_inc(&of->ref);
 	rl->owner = owner;
+	rl->tgid = current->tgid;
 	rl->of = of;
 	rl->start = start;
 	rl->end = end;
@@ -1421,12 +1469,14 @@ static int smb3rs_range_replace(struct file *file, const struct file_lock *fl,
 					    start - 1, rl->exclusive);
 		if (!before)
 			goto keep;
+		before->tgid = rl->tgid;
 	}
 	if (rl->end > end) {
 		after = smb3rs_range_alloc(rl->owner, rl->of, end + 1, rl->end,
 					   rl->exclusive);
 		if (!after)
 			goto keep;
+		after->tgid = rl->tgid;
 	}
 	if (mid_of) {
 		mid = smb3rs_range_alloc(rl->owner, mid_of, start, end,
@@ -1535,11 +1585,8 @@ static int smb3rs_range_set(struct file *file, struct file_lock *fl)
 		return -EINVAL;
 	if (smb3rs_range_conflict_local(file, fl))
 		return -EAGAIN;
-	/* From now on other handles' I/O may be refused: nothing may stay cached. */
-	atomic_inc(&si->locked_opens);
-	rc = filemap_write_and_wait(inode->i_mapping);
-	if (!rc)
-		invalidate_inode_pages2(inode->i_mapping);
+	smb3rs_lock_prepare(inode);
+	rc = 0;
 	/* What the owner does not hold yet: if any is refused, none is kept. */
 	while (!rc && smb3rs_range_gap(si, owner, &from, end, &gs, &ge)) {
 		rl = smb3rs_range_alloc(owner, of, gs, ge, exclusive);
@@ -1615,12 +1662,9 @@ static int smb3rs_range_test(struct file *file, struct file_lock *fl)
 		return 0;
 	if (mutex_lock_killable(&si->range_mutex))
 		return -EINTR;
-	/* The probes are locks too: other handles' I/O may be refused meanwhile. */
-	atomic_inc(&si->locked_opens);
-	rc = filemap_write_and_wait(file_inode(file)->i_mapping);
-	if (!rc)
-		invalidate_inode_pages2(file_inode(file)->i_mapping);
-	while (!rc && smb3rs_range_gap(si, fl->c.flc_owner, &from, end, &gs, &ge)) {
+	/* The probes are locks too. */
+	smb3rs_lock_prepare(file_inode(file));
+	while (smb3rs_range_gap(si, fl->c.flc_owner, &from, end, &gs, &ge)) {
 		rc = smb3rs_range_send(of, gs, ge, smb3rs_lock_flags(type == F_WRLCK));
 		if (!rc) {
 			smb3rs_range_send(of, gs, ge, SMB2_LOCKFLAG_UNLOCK);
@@ -1648,38 +1692,40 @@ static int smb3rs_range_test(struct file *file, struct file_lock *fl)
 
 /*
  * flock and fcntl locks are apart here but both SMB locks on the server, where
- * ours can refuse each other: a blocking request refused for that would wait for
- * itself, and fails with EDEADLK instead.
+ * ours can refuse each other: a blocking request refused by the caller's own
+ * lock of the other kind would wait for itself, and fails with EDEADLK instead.
  */
 
-/* Whether a flock lock of ours on @inode refuses a fcntl lock on the server. */
-static bool smb3rs_flock_blocks(struct inode *inode, bool exclusive)
+/* Whether a flock lock of the caller (or of @file) refuses its fcntl lock. */
+static bool smb3rs_own_flock_blocks(struct file *file, bool exclusive)
 {
-	struct smb3rs_inode *si = SMB3RS_I(inode);
-	struct smb3rs_open *of;
+	struct file_lock_context *ctx = locks_inode_context(file_inode(file));
+	struct file_lock *fl;
 	bool found = false;
 
-	spin_lock(&si->open_lock);
-	list_for_each_entry(of, &si->open_files, list) {
-		unsigned char held = READ_ONCE(of->flock_type);
-
-		if (held == F_WRLCK || (exclusive && held == F_RDLCK))
+	if (!ctx)
+		return false;
+	spin_lock(&ctx->flc_lock);
+	for_each_file_lock(fl, &ctx->flc_flock)
+		if ((fl->c.flc_file == file || fl->c.flc_pid == current->tgid) &&
+		    (exclusive || fl->c.flc_type == F_WRLCK))
 			found = true;
-	}
-	spin_unlock(&si->open_lock);
+	spin_unlock(&ctx->flc_lock);
 	return found;
 }
 
-/* Whether fcntl locks of ours on @inode refuse a flock lock on the server. */
-static bool smb3rs_ranges_block(struct inode *inode, bool exclusive)
+/* Whether fcntl locks of the caller (or of @file) refuse its flock lock. */
+static bool smb3rs_own_ranges_block(struct file *file, bool exclusive)
 {
-	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_inode *si = SMB3RS_I(file_inode(file));
 	struct smb3rs_range_lock *rl;
 	bool found = false;
 
-	mutex_lock(&si->range_mutex);
+	if (mutex_lock_killable(&si->range_mutex))
+		return false;
 	list_for_each_entry(rl, &si->range_locks, list)
-		if (rl->exclusive || exclusive)
+		if ((rl->tgid == current->tgid || rl->owner == file) &&
+		    (rl->exclusive || exclusive))
 			found = true;
 	mutex_unlock(&si->range_mutex);
 	return found;
@@ -1718,7 +1764,7 @@ static int smb3rs_lock(struct file *file, int cmd, struct file_lock *fl)
 		mutex_unlock(&si->range_mutex);
 		if (rc != -EAGAIN || !(fl->c.flc_flags & FL_SLEEP))
 			return rc;
-		if (smb3rs_flock_blocks(file_inode(file), fl->c.flc_type == F_WRLCK))
+		if (smb3rs_own_flock_blocks(file, fl->c.flc_type == F_WRLCK))
 			return -EDEADLK;
 		if (msleep_interruptible(delay) || signal_pending(current))
 			return -ERESTARTSYS;

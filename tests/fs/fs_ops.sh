@@ -553,8 +553,10 @@ check("F_GETLK: a free range", getlk(fd, fcntl.F_WRLCK, 300, 10) == fcntl.F_UNLC
 held, go = os.pipe(), os.pipe()
 pid = os.fork()
 if pid == 0:  # cifs.ko holds [200, 210) until told, then a second more
-    fcntl.lockf(os.open(theirs, os.O_RDWR), EX, 10, 200)
-    os.write(held[1], b"h")
+    try:
+        fcntl.lockf(os.open(theirs, os.O_RDWR), EX, 10, 200)
+    finally:
+        os.write(held[1], b"h")
     os.read(go[0], 1)
     time.sleep(1)
     os._exit(0)
@@ -576,6 +578,23 @@ try:  # both are SMB locks: waiting would be waiting for ourselves
 except OSError as e:
     check(f"waiting for our own flock: {e}", e.errno == errno.EDEADLK)
 os.close(other)
+pid = os.fork()
+if pid == 0:  # another process's flock is waited for
+    try:
+        fcntl.flock(os.open(ours, os.O_RDONLY), fcntl.LOCK_EX)
+    finally:
+        os.write(held[1], b"h")
+    time.sleep(1)
+    os._exit(0)
+os.read(held[0], 1)
+start = time.monotonic()
+try:
+    fcntl.lockf(fd, EX, 10, 0)
+    check("a lock under another process's flock did not wait",
+          time.monotonic() - start > 0.5)
+except OSError as e:
+    check(f"waiting for another process's flock: {e}", False)
+os.waitpid(pid, 0)
 os.close(fd)
 
 fd = os.open(ours, os.O_RDWR)
