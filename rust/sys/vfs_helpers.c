@@ -146,6 +146,23 @@ static int smb3rs_changes(struct inode *inode)
 }
 
 /*
+ * Whether attributes the server gave when our count of changes was @changes may
+ * be older than our own data: some is dirty or in flight (*@busy), or a change
+ * of ours was counted since (the return value).
+ */
+static bool smb3rs_changed_since(struct inode *inode, int changes, bool *busy)
+{
+	*busy = mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
+		mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
+	/*
+	 * Pairs with smb3rs_changing(): a WRITE whose writeback ended before the
+	 * tags were read counted its end before that, so the count shows it.
+	 */
+	smp_rmb();
+	return smb3rs_changes(inode) != changes;
+}
+
+/*
  * Takes the server's attributes @a of @inode, asked for when our count of
  * changes was @changes. Our dirty or in-flight data is newer than the server's
  * size. So is any change of ours since @changes (it may have reached the server
@@ -159,16 +176,8 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 	umode_t mode = a->is_dir ? (S_IFDIR | (p->dir_mode & 07777)) :
 				   (S_IFREG | (p->file_mode & 07777));
 	loff_t size = a->size;
-	bool busy, newer;
+	bool busy, newer = smb3rs_changed_since(inode, changes, &busy);
 
-	busy = mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
-	       mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
-	/*
-	 * Pairs with smb3rs_changing(): a WRITE whose writeback ended before the
-	 * tags were read counted its end before that, so the count below shows it.
-	 */
-	smp_rmb();
-	newer = smb3rs_changes(inode) != changes;
 	if (a->readonly && !a->is_dir)
 		mode &= ~0222;
 	if (a->is_link)
@@ -805,19 +814,11 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 			       int changes)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
-
-	bool idle;
+	bool busy;
 
 	if (!inode_trylock(inode))
 		return;
-	idle = !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) &&
-	       !mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
-	/*
-	 * Pairs with smb3rs_changing(): a WRITE whose writeback ended before the
-	 * tags were read counted its end before that, so the count below shows it.
-	 */
-	smp_rmb();
-	if (idle && atomic_read(&si->changes) == changes) {
+	if (!smb3rs_changed_since(inode, changes, &busy) && !busy) {
 		inode_set_atime(inode, a->atime_sec, a->atime_nsec);
 		inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
 		inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
@@ -838,11 +839,12 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 static void smb3rs_open_put(struct smb3rs_open *of)
 {
 	struct inode *inode = of->inode;
-	int changes = atomic_read(&SMB3RS_I(inode)->changes);
 	struct smb3rs_attr a;
+	int changes;
 
 	if (!refcount_dec_and_test(&of->ref))
 		return;
+	changes = smb3rs_changes(inode);
 	if (!(of->mode & FMODE_WRITE) || changes == SMB3RS_I(inode)->changes_seen)
 		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
 	else if (smb3rs_rs_close_query(inode->i_sb->s_fs_info, &of->fid, &a) == 1)
@@ -1201,18 +1203,30 @@ static void smb3rs_flock_release(struct smb3rs_open *of)
 
 static bool smb3rs_own_ranges_block(struct file *file, bool exclusive);
 
+/*
+ * Makes @out a lock of @fl's owner and kind (flock, POSIX or OFD) on @file: @type
+ * (F_UNLCK too) over [start, end].
+ */
+static void smb3rs_lock_init(struct file_lock *out, struct file *file,
+			     const struct file_lock *fl, unsigned char type,
+			     u64 start, u64 end)
+{
+	locks_init_lock(out);
+	out->c.flc_flags = fl->c.flc_flags & (FL_FLOCK | FL_POSIX | FL_OFDLCK);
+	out->c.flc_type = type;
+	out->c.flc_owner = fl->c.flc_owner;
+	out->c.flc_pid = fl->c.flc_pid;
+	out->c.flc_file = file;
+	out->fl_start = start;
+	out->fl_end = end;
+}
+
 /* Removes the local flock lock of @fl's owner on @file. */
 static void smb3rs_flock_drop_local(struct file *file, struct file_lock *fl)
 {
 	struct file_lock unlock;
 
-	locks_init_lock(&unlock);
-	unlock.c.flc_flags = FL_FLOCK;
-	unlock.c.flc_type = F_UNLCK;
-	unlock.c.flc_owner = fl->c.flc_owner;
-	unlock.c.flc_pid = fl->c.flc_pid;
-	unlock.c.flc_file = file;
-	unlock.fl_end = OFFSET_MAX;
+	smb3rs_lock_init(&unlock, file, fl, F_UNLCK, 0, OFFSET_MAX);
 	locks_lock_file_wait(file, &unlock);
 }
 
@@ -1385,14 +1399,7 @@ static int smb3rs_range_local(struct file *file, const struct file_lock *fl,
 {
 	struct file_lock local;
 
-	locks_init_lock(&local);
-	local.c.flc_flags = fl->c.flc_flags & (FL_POSIX | FL_OFDLCK);
-	local.c.flc_type = type;
-	local.c.flc_owner = fl->c.flc_owner;
-	local.c.flc_pid = fl->c.flc_pid;
-	local.c.flc_file = file;
-	local.fl_start = start;
-	local.fl_end = end;
+	smb3rs_lock_init(&local, file, fl, type, start, end);
 	return locks_lock_file_wait(file, &local);
 }
 
@@ -1544,14 +1551,8 @@ static bool smb3rs_range_conflict_local(struct file *file,
 {
 	struct file_lock test;
 
-	locks_init_lock(&test);
-	test.c.flc_flags = fl->c.flc_flags & (FL_POSIX | FL_OFDLCK);
-	test.c.flc_type = fl->c.flc_type;
-	test.c.flc_owner = fl->c.flc_owner;
-	test.c.flc_pid = fl->c.flc_pid;
-	test.c.flc_file = file;
-	test.fl_start = fl->fl_start;
-	test.fl_end = fl->fl_end;
+	smb3rs_lock_init(&test, file, fl, fl->c.flc_type, fl->fl_start,
+			 fl->fl_end);
 	posix_test_lock(file, &test);
 	locks_release_private(&test);
 	return test.c.flc_type != F_UNLCK;
