@@ -118,6 +118,8 @@ pub(crate) struct Channel {
     last_rx: AtomicU64,
     /// Jiffies when the last ECHO was sent (0: none since the last frame).
     echo_sent: AtomicU64,
+    /// Jiffies when hooked messages were last checked for their time limit.
+    hooks_checked: AtomicU64,
     pub(crate) counters: ChannelCounters,
 }
 
@@ -183,6 +185,7 @@ impl Channel {
                 echo_interval_ms,
                 last_rx: AtomicU64::new(jiffies()),
                 echo_sent: AtomicU64::new(0),
+                hooks_checked: AtomicU64::new(0),
                 counters: ChannelCounters::new(),
             }? Error),
             GFP_KERNEL,
@@ -307,20 +310,44 @@ impl Channel {
 
     /// Sends `req` and returns its messages (one per PDU, in order), each registered
     /// in the in-flight table.
-    pub(crate) fn submit(&self, req: Request, policy: WaitPolicy) -> Result<KVec<Arc<Message>>> {
+    pub(crate) fn submit(
+        &self,
+        mut req: Request,
+        policy: WaitPolicy,
+    ) -> Result<KVec<Arc<Message>>> {
         let _nofs = NofsScope::enter();
+        if let WaitPolicy::Limit(ms) = policy {
+            // Nobody waits for a hooked PDU: the receiver times it out.
+            for pdu in req.pdus.iter_mut() {
+                pdu.timeout_ms = ms.max(1);
+            }
+        }
         let charge: u32 = req.pdus.iter().map(|p| u32::from(p.charge)).sum();
         loop {
-            if self.failed() {
-                return Err(errno(kernel::bindings::EHOSTDOWN));
+            let reserved = self.ready_to_send(charge, policy).and_then(|slot| {
+                let ids = self.reserve(&req)?;
+                Ok(ids.map(|ids| (ids, slot)))
+            });
+            match reserved {
+                Ok(Some((ids, slot))) => return self.send_reserved(req, ids, slot),
+                // Someone else took the credits between the wait and the slot.
+                Ok(None) => {}
+                Err(e) => {
+                    // Its reply hooks learn why (a signal, a timeout, a dead link).
+                    req.fail(e);
+                    return Err(e);
+                }
             }
-            self.wait_for_credits(charge, policy)?;
-            let slot = self.acquire_send_slot()?;
-            if let Some(ids) = self.reserve(&req)? {
-                return self.send_reserved(req, ids, slot);
-            }
-            // Someone else took the credits between the wait and the slot.
         }
+    }
+
+    /// Waits for `charge` credits and the send slot, unless the channel failed.
+    fn ready_to_send(&self, charge: u32, policy: WaitPolicy) -> Result<SendSlot<'_>> {
+        if self.failed() {
+            return Err(errno(kernel::bindings::EHOSTDOWN));
+        }
+        self.wait_for_credits(charge, policy)?;
+        self.acquire_send_slot()
     }
 
     /// Returns the credits of reservations that were never sent.
@@ -913,6 +940,37 @@ impl Channel {
         Ok(())
     }
 
+    /// Runs, with `ETIMEDOUT`, the reply hooks of messages whose time is up (soft
+    /// mounts), at most once a second. They stay in the table, abandoned, so that
+    /// a late reply still finds them and returns its credits.
+    fn expire_hooks(&self) {
+        let now = jiffies();
+        if jiffies_to_ms(now.wrapping_sub(self.hooks_checked.load(Ordering::Relaxed))) < 1000 {
+            return;
+        }
+        self.hooks_checked.store(now, Ordering::Relaxed);
+        let mut expired: KVec<Arc<Message>> = KVec::new();
+        {
+            let inflight = self.inflight.lock();
+            for (_, msg) in inflight.table.iter() {
+                // Under a spinlock; what does not fit waits for the next round.
+                if msg.hook_expired(now) && expired.push(msg.clone(), GFP_ATOMIC).is_err() {
+                    break;
+                }
+            }
+        }
+        for msg in expired.into_iter() {
+            msg.abandon();
+            STATS.timeouts.inc();
+            pr_warn!(
+                "no reply to {:?} (message {}); giving up on it\n",
+                msg.command,
+                msg.message_id
+            );
+            msg.finish(Err(errno(kernel::bindings::ETIMEDOUT)));
+        }
+    }
+
     /// Called when nothing arrived for an interval: sends an ECHO, or gives up when
     /// the previous one went unanswered.
     fn on_idle(&self) -> Result {
@@ -968,6 +1026,7 @@ impl ThreadMain for Channel {
                 }
                 Err(e) => break Some(e),
             }
+            this.expire_hooks();
         };
         if let Some(e) = why {
             if this.state() != ChannelState::Closing && e != shutdown_error() {

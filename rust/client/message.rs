@@ -16,7 +16,7 @@
 //! that gives up (signal, soft timeout) just drops its reference and marks the message
 //! abandoned: a late reply still finds it, returns its credits and is discarded.
 //!
-//! A message can instead carry a reply hook (an asynchronous READ): whoever
+//! A message can instead carry a reply hook (an asynchronous READ or WRITE): whoever
 //! finishes it (the receiver, or the channel failing) then runs the hook with the
 //! reply and the sink, and nobody waits.
 //!
@@ -36,11 +36,11 @@ use kernel::{
     sync::{Arc, SpinLock},
 };
 
-use super::ops::AsyncRead;
+use super::ops::ReplyHook;
 use crate::proto::{cursor::Writer, error::EncodeError, header::Command};
 use crate::sys::{
     mem::PageSeg,
-    sync::{Completion, Wait},
+    sync::{jiffies, jiffies_to_ms, Completion, Wait},
 };
 
 /// One PDU of a request: its header and body in a page fragment, then any payload.
@@ -53,7 +53,10 @@ pub(crate) struct PduBuf {
     /// Where the reply's payload goes (a READ's destination folios).
     pub(crate) sink: Option<KVec<PageSeg>>,
     /// Run with the reply instead of waking a waiter.
-    pub(crate) hook: Option<AsyncRead>,
+    pub(crate) hook: Option<ReplyHook>,
+    /// With a hook: how long the reply may take before the hook runs with
+    /// `ETIMEDOUT` (0: as long as the channel lives).
+    pub(crate) timeout_ms: u32,
 }
 
 impl PduBuf {
@@ -105,6 +108,7 @@ impl Request {
                 segs,
                 sink: None,
                 hook: None,
+                timeout_ms: 0,
             },
             GFP_KERNEL,
         )?;
@@ -129,10 +133,20 @@ impl Request {
     }
 
     /// Makes the last PDU asynchronous: `hook` runs with its reply.
-    pub(crate) fn set_hook(&mut self, hook: AsyncRead) -> Result {
+    pub(crate) fn set_hook(&mut self, hook: ReplyHook) -> Result {
         let last = self.pdus.len().checked_sub(1).ok_or(EINVAL)?;
         self.pdus.get_mut(last).ok_or(EINVAL)?.hook = Some(hook);
         Ok(())
+    }
+
+    /// Gives up a request that was not sent: each PDU's reply hook runs with `err`
+    /// (dropped, a hook would report only `EIO`).
+    pub(crate) fn fail(self, err: Error) {
+        for pdu in self.pdus.into_iter() {
+            if let Some(hook) = pdu.hook {
+                hook.run(Err(err), pdu.sink.unwrap_or_default(), 0);
+            }
+        }
     }
 
     /// Returns the encoded header and body of PDU `i`.
@@ -157,7 +171,7 @@ struct ReplyState {
     phase: Phase,
     reply: Option<Result<KVec<u8>>>,
     abandoned: bool,
-    hook: Option<AsyncRead>,
+    hook: Option<ReplyHook>,
 }
 
 /// Where a message's receive sink is.
@@ -183,6 +197,10 @@ pub(crate) struct Message {
     request: KVec<PageSeg>,
     /// The next PDU of the same compound.
     pub(crate) next: Option<Arc<Message>>,
+    /// For a message with a reply hook: jiffies when it was made, and how long its
+    /// reply may take (0: no limit); nobody waits to time it out, the receiver does.
+    made_at: u64,
+    timeout_ms: u32,
     #[pin]
     state: SpinLock<ReplyState>,
     #[pin]
@@ -212,6 +230,8 @@ impl Message {
                 charge: pdu.charge,
                 request: pdu.segs,
                 next,
+                made_at: jiffies(),
+                timeout_ms: if pdu.hook.is_some() { pdu.timeout_ms } else { 0 },
                 state <- new_spinlock!(ReplyState {
                     phase: Phase::Sent,
                     reply: None,
@@ -268,6 +288,14 @@ impl Message {
             hook.run(reply, sink.unwrap_or_default(), landed);
         }
         abandoned
+    }
+
+    /// Returns whether the message has a reply hook whose time is up: it has a
+    /// limit, is not `Pending` (the server said it is working on it) and not done.
+    pub(crate) fn hook_expired(&self, now: u64) -> bool {
+        self.timeout_ms != 0
+            && self.phase() == Phase::Sent
+            && jiffies_to_ms(now.wrapping_sub(self.made_at)) >= u64::from(self.timeout_ms)
     }
 
     /// Marks the message as given up by its waiter.

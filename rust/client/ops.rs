@@ -31,7 +31,7 @@ use crate::proto::{
     status,
     types::{FileAttrs, FileId, FixedList, WireName},
 };
-use crate::sys::{errno, mem::PageSeg, vfs_ops::ReadCompletion};
+use crate::sys::{errno, mem::PageSeg, vfs_ops::IoCompletion};
 
 /// Room for a request with a path (header, body, UTF-16 path, padding).
 fn room_for(path: &str) -> usize {
@@ -124,20 +124,50 @@ fn read_result(reply: Result<KVec<u8>>, dest: &mut [PageSeg], landed: usize) -> 
     Ok(copied)
 }
 
-/// The reply hook of an asynchronous READ: run once its reply (or failure) is in;
-/// if the READ is never sent it is dropped, and `done` reports `EIO`.
-pub(crate) struct AsyncRead {
-    done: ReadCompletion,
+/// Turns a WRITE reply into the bytes the server wrote of the `len` sent. A WRITE
+/// that a byte-range lock refused is `EAGAIN`, unlike other refusals (`EACCES`):
+/// writeback keeps such data to try again, and gives up on the rest.
+fn write_result(reply: &Result<KVec<u8>>, len: usize) -> Result<usize> {
+    if let Err(e) = checked(reply) {
+        let by_lock = reply
+            .as_ref()
+            .ok()
+            .and_then(|r| Header::decode(r).ok())
+            .is_some_and(|h| {
+                matches!(
+                    h.status,
+                    status::STATUS_FILE_LOCK_CONFLICT | status::STATUS_LOCK_NOT_GRANTED
+                )
+            });
+        return Err(if by_lock { EAGAIN } else { e });
+    }
+    let w = WriteResponse::decode(body(reply)?).map_err(|_| proto_error("WRITE"))?;
+    Ok((w.count as usize).min(len))
 }
 
-impl AsyncRead {
-    /// Reports the READ's outcome, given the reply, the sink back and how many
-    /// payload bytes landed in it.
+/// What runs with the reply of an asynchronous request, in place of a waiter; with
+/// the reason, if the request cannot be sent.
+pub(crate) enum ReplyHook {
+    /// A READ: reports the bytes that landed in the sink.
+    Read(IoCompletion),
+    /// A WRITE of `len` bytes: reports how many the server wrote.
+    Write { done: IoCompletion, len: usize },
+}
+
+impl ReplyHook {
+    /// Reports the request's outcome, given the reply, the sink back (a READ's
+    /// pages) and how many payload bytes landed in it.
     pub(crate) fn run(self, reply: Result<KVec<u8>>, mut sink: KVec<PageSeg>, landed: usize) {
-        let result = read_result(reply, &mut sink, landed);
-        self.done.complete(result);
-        // The sink's page references go only now, after `done` saw the pages.
-        drop(sink);
+        match self {
+            Self::Read(done) => {
+                let result = read_result(reply, &mut sink, landed);
+                done.complete(result);
+                // The sink's page references go only now, after `done` saw the pages.
+                drop(sink);
+            }
+            // A WRITE's payload pages go with its message, after this.
+            Self::Write { done, len } => done.complete(write_result(&reply, len)),
+        }
     }
 }
 
@@ -622,22 +652,33 @@ impl Tree {
 
     /// Like [`read`](Self::read), without waiting: `done` gets the result once the
     /// reply is in (or the channel fails), from the receiver's thread or whichever
-    /// fails the channel; if the READ cannot be sent, `done` is dropped uncalled.
+    /// fails the channel; if the READ cannot be sent, from this call, with why.
     pub(crate) fn read_async(
         &self,
         fid: FileId,
         offset: u64,
         dest: KVec<PageSeg>,
-        done: ReadCompletion,
+        done: IoCompletion,
     ) -> Result {
-        let mut req = self.read_request(fid, offset, dest)?;
-        req.set_hook(AsyncRead { done })?;
+        let mut req = match self.read_request(fid, offset, dest) {
+            Ok(req) => req,
+            Err(e) => {
+                done.complete(Err(e));
+                return Err(e);
+            }
+        };
+        req.set_hook(ReplyHook::Read(done))?;
         self.session().submit(req)
     }
 
-    /// Writes `payload` (page segments, spliced as they are) at `offset`; returns the
-    /// bytes the server wrote.
-    pub(crate) fn write(&self, fid: FileId, offset: u64, payload: KVec<PageSeg>) -> Result<usize> {
+    /// Builds the WRITE of `payload` (page segments, spliced as they are) at
+    /// `offset`; returns it with the payload's length.
+    fn write_request(
+        &self,
+        fid: FileId,
+        offset: u64,
+        payload: KVec<PageSeg>,
+    ) -> Result<(Request, usize)> {
         let len: usize = payload.iter().map(PageSeg::len).sum();
         let len32 = u32::try_from(len).map_err(|_| EINVAL)?;
         let hdr = self.session().header(Command::Write, self.tree_id);
@@ -646,10 +687,28 @@ impl Tree {
             encode_pdu(&hdr, &WriteRequest::new(fid, offset, len32), w)
         })?;
         req.append_payload(payload)?;
-        let replies = self.session().call_compound(req)?;
-        let reply = replies.first().ok_or(EINVAL)?;
-        let w = WriteResponse::decode(body(reply)?).map_err(|_| proto_error("WRITE"))?;
-        Ok((w.count as usize).min(len))
+        Ok((req, len))
+    }
+
+    /// Writes `payload` (page segments, spliced as they are) at `offset`, without
+    /// waiting, as [`read_async`](Self::read_async) reads: `done` gets the bytes the
+    /// server wrote. The payload's page references are held until the reply is in.
+    pub(crate) fn write_async(
+        &self,
+        fid: FileId,
+        offset: u64,
+        payload: KVec<PageSeg>,
+        done: IoCompletion,
+    ) -> Result {
+        let (mut req, len) = match self.write_request(fid, offset, payload) {
+            Ok(built) => built,
+            Err(e) => {
+                done.complete(Err(e));
+                return Err(e);
+            }
+        };
+        req.set_hook(ReplyHook::Write { done, len })?;
+        self.session().submit(req)
     }
 
     /// Asks the server to make a handle's writes durable.

@@ -232,7 +232,13 @@ impl Session {
 
     /// Sends `req`, whose PDUs carry reply hooks, without waiting for it.
     pub(crate) fn submit(&self, req: Request) -> Result {
-        self.channel()?.submit(req, self.policy).map(drop)
+        match self.channel() {
+            Ok(chan) => chan.submit(req, self.policy).map(drop),
+            Err(e) => {
+                req.fail(e);
+                Err(e)
+            }
+        }
     }
 
     /// Sends `req` and waits at most `ms` for its reply, whatever the mount's policy

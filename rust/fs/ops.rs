@@ -20,7 +20,7 @@ use crate::proto::{
 use crate::sys::{
     errno,
     mem::PageSeg,
-    vfs_ops::{RawAttr, ReadCompletion},
+    vfs_ops::{IoCompletion, RawAttr},
 };
 
 fn raw_attr(a: &Attr) -> RawAttr {
@@ -339,14 +339,21 @@ pub(crate) fn read_async(
     fid: FileId,
     offset: u64,
     dest: KVec<PageSeg>,
-    done: ReadCompletion,
+    done: IoCompletion,
 ) -> Result {
     m.tree.read_async(fid, offset, dest, done)
 }
 
-/// Writes page segments at `offset`.
-pub(crate) fn write(m: &Mount, fid: FileId, offset: u64, payload: KVec<PageSeg>) -> Result<usize> {
-    m.tree.write(fid, offset, payload)
+/// Starts writing page segments at `offset`; `done` gets the result (see
+/// [`Tree::write_async`]).
+pub(crate) fn write_async(
+    m: &Mount,
+    fid: FileId,
+    offset: u64,
+    payload: KVec<PageSeg>,
+    done: IoCompletion,
+) -> Result {
+    m.tree.write_async(fid, offset, payload, done)
 }
 
 /// Flushes a handle's writes on the server.

@@ -80,6 +80,7 @@ struct smb3rs_open {
 	fmode_t mode;
 	struct mutex flock_mutex;
 	unsigned char flock_type;	/* F_RDLCK/F_WRLCK held on the server, or F_UNLCK */
+	atomic_t excl_ranges;	/* exclusive fcntl range records held through it */
 };
 
 static struct kmem_cache *smb3rs_inode_cachep;
@@ -917,6 +918,7 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	of->mode = file->f_mode;
 	mutex_init(&of->flock_mutex);
 	of->flock_type = F_UNLCK;
+	atomic_set(&of->excl_ranges, 0);
 	spin_lock(&si->open_lock);
 	list_add(&of->list, &si->open_files);
 	spin_unlock(&si->open_lock);
@@ -1075,10 +1077,35 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 {
 	struct smb3rs_open *of = file->private_data;
 	struct smb3rs_inode *si = SMB3RS_I(inode);
+	bool writer = file->f_mode & FMODE_WRITE, last_writer = writer;
+	struct smb3rs_open *other;
 
+	if (writer) {
+		/*
+		 * Pages dirtied through a mapping since the last close go now,
+		 * while this handle is still there to carry them.
+		 */
+		filemap_write_and_wait(inode->i_mapping);
+		inode_lock(inode);
+	}
 	spin_lock(&si->open_lock);
 	list_del(&of->list);
+	list_for_each_entry(other, &si->open_files, list)
+		if (other->mode & FMODE_WRITE)
+			last_writer = false;
 	spin_unlock(&si->open_lock);
+	/*
+	 * Data still dirty here was kept after a refused WRITE (a lock, a kill),
+	 * and reported. With no writable handle left it cannot be written, and
+	 * kept it would later overwrite newer data on the server.
+	 */
+	if (last_writer && mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
+		pr_warn_ratelimited("smb3rs: %pD: dropping data the server did not take\n",
+				    file);
+		truncate_inode_pages(inode->i_mapping, 0);
+	}
+	if (writer)
+		inode_unlock(inode);
 	smb3rs_range_forget(of);
 	smb3rs_open_put(of);
 	return 0;
@@ -1197,7 +1224,7 @@ static void smb3rs_flock_release(struct smb3rs_open *of)
 	/* A failure leaves the lock until the handle closes, which ends it. */
 	smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0, SMB3RS_WHOLE_FILE,
 		       SMB2_LOCKFLAG_UNLOCK);
-	of->flock_type = F_UNLCK;
+	WRITE_ONCE(of->flock_type, F_UNLCK);
 	atomic_dec(&SMB3RS_I(inode)->locked_opens);
 }
 
@@ -1294,7 +1321,7 @@ static int smb3rs_flock(struct file *file, int cmd, struct file_lock *fl)
 			smb3rs_flock_drop_local(file, fl);
 		return rc;
 	}
-	of->flock_type = type;
+	WRITE_ONCE(of->flock_type, type);
 local:
 	rc = locks_lock_file_wait(file, fl);
 	if (rc)
@@ -1353,6 +1380,8 @@ static struct smb3rs_range_lock *smb3rs_range_alloc(fl_owner_t owner,
 	rl->start = start;
 	rl->end = end;
 	rl->exclusive = exclusive;
+	if (exclusive)
+		atomic_inc(&of->excl_ranges);
 	return rl;
 }
 
@@ -1360,6 +1389,8 @@ static void smb3rs_range_free(struct smb3rs_range_lock *rl)
 {
 	if (!rl)
 		return;
+	if (rl->exclusive)
+		atomic_dec(&rl->of->excl_ranges);
 	smb3rs_open_put(rl->of);
 	kfree(rl);
 }
@@ -1824,27 +1855,28 @@ static ssize_t smb3rs_direct_gather(struct iov_iter *iter, size_t want,
 	return got;
 }
 
-/* Direct READs in flight together (as readahead keeps four). */
+/* Direct READs or WRITEs in flight together (as readahead keeps four). */
 #define SMB3RS_DIRECT_DEPTH 4
 
 struct smb3rs_direct_batch;
 
-/* One READ of a batch: what it asked for and what came back. */
-struct smb3rs_direct_read {
+/* One READ or WRITE of a batch: what it asked for and what came back. */
+struct smb3rs_direct_io {
 	struct smb3rs_direct_batch *batch;
 	size_t asked;
 	s64 result;
 };
 
 /*
- * A batch of direct READs. The waiter and each READ hold a reference: a killed
- * waiter returns at once, and the last completion frees the batch.
+ * A batch of direct READs or WRITEs. The waiter and each request hold a
+ * reference: a killed waiter returns at once, and the last completion frees the
+ * batch.
  */
 struct smb3rs_direct_batch {
 	refcount_t ref;
 	atomic_t pending;
 	struct completion done;
-	struct smb3rs_direct_read reads[SMB3RS_DIRECT_DEPTH];
+	struct smb3rs_direct_io ios[SMB3RS_DIRECT_DEPTH];
 };
 
 static void smb3rs_direct_batch_put(struct smb3rs_direct_batch *b)
@@ -1853,33 +1885,36 @@ static void smb3rs_direct_batch_put(struct smb3rs_direct_batch *b)
 		kfree(b);
 }
 
-static void smb3rs_direct_read_done(void *ctx, s64 result)
+static void smb3rs_direct_io_done(void *ctx, s64 result)
 {
-	struct smb3rs_direct_read *r = ctx;
-	struct smb3rs_direct_batch *b = r->batch;
+	struct smb3rs_direct_io *io = ctx;
+	struct smb3rs_direct_batch *b = io->batch;
 
-	r->result = result;
+	io->result = result;
 	if (atomic_dec_and_test(&b->pending))
 		complete(&b->done);
 	smb3rs_direct_batch_put(b);
 }
 
 /*
- * Up to SMB3RS_DIRECT_DEPTH READs of at most io_size from @pos into @iter, in
- * flight together; returns the bytes read in file order up to the first short
- * or failed READ (the rest of @iter is given back; *@short_read is then set),
- * or its error if none.
+ * Up to SMB3RS_DIRECT_DEPTH READs (or WRITEs, if @write) of at most io_size
+ * between @pos and @iter, in flight together; returns the bytes moved in file
+ * order up to the first short or failed request (the rest of @iter is given
+ * back; *@short_io is then set), or its error if none. Like NFS, a failed or
+ * short WRITE does not undo the later ones of its batch: their data is on the
+ * server, but not counted.
  */
-static ssize_t smb3rs_direct_read_batch(struct smb3rs_open *of, loff_t pos,
-					struct iov_iter *iter, size_t io_size,
-					struct page **pages,
-					struct smb3rs_seg *segs,
-					unsigned int max_segs, bool *short_read)
+static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
+				   struct iov_iter *iter, bool write,
+				   size_t io_size, struct page **pages,
+				   struct smb3rs_seg *segs,
+				   unsigned int max_segs, bool *short_io)
 {
-	const void *info = of->inode->i_sb->s_fs_info;
+	struct inode *inode = of->inode;
+	const void *info = inode->i_sb->s_fs_info;
 	struct smb3rs_direct_batch *b;
 	size_t asked = 0, moved = 0;
-	unsigned int k, nr_reads = 0, n;
+	unsigned int k, nr_ios = 0, n;
 	ssize_t rc = 0;
 
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
@@ -1888,7 +1923,10 @@ static ssize_t smb3rs_direct_read_batch(struct smb3rs_open *of, loff_t pos,
 	refcount_set(&b->ref, 1);
 	atomic_set(&b->pending, 1);
 	init_completion(&b->done);
+	if (write)
+		smb3rs_changing(inode);
 	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter); k++) {
+		struct smb3rs_direct_io *io = &b->ios[k];
 		ssize_t got = smb3rs_direct_gather(iter,
 				min_t(size_t, iov_iter_count(iter), io_size),
 				pages, segs + k * max_segs, max_segs, &n);
@@ -1897,35 +1935,52 @@ static ssize_t smb3rs_direct_read_batch(struct smb3rs_open *of, loff_t pos,
 			rc = got;
 			break;
 		}
-		b->reads[k].batch = b;
-		b->reads[k].asked = got;
-		b->reads[k].result = 0;
+		io->batch = b;
+		io->asked = got;
+		io->result = 0;
 		refcount_inc(&b->ref);
 		atomic_inc(&b->pending);
-		/* The segments' page references go to the READ. */
-		smb3rs_rs_read_async(info, &of->fid, pos + asked, segs + k * max_segs,
-				     n, smb3rs_direct_read_done, &b->reads[k]);
+		/* The segments' page references go to the request. */
+		if (write)
+			smb3rs_rs_write_async(info, &of->fid, pos + asked,
+					      segs + k * max_segs, n,
+					      smb3rs_direct_io_done, io);
+		else
+			smb3rs_rs_read_async(info, &of->fid, pos + asked,
+					     segs + k * max_segs, n,
+					     smb3rs_direct_io_done, io);
 		asked += got;
-		nr_reads++;
+		nr_ios++;
 	}
 	if (!atomic_dec_and_test(&b->pending) &&
 	    wait_for_completion_killable(&b->done)) {
-		/* The READs land in pages they hold; nothing is reported. */
+		/*
+		 * The requests hold their pages; nothing is reported. A WRITE
+		 * still in flight is counted as done: the caller is dying.
+		 */
+		if (write)
+			smb3rs_changing(inode);
 		smb3rs_direct_batch_put(b);
 		return -EINTR;
 	}
-	for (k = 0; k < nr_reads; k++) {
-		*short_read = b->reads[k].result < (s64)b->reads[k].asked;
-		if (b->reads[k].result < 0) {
-			rc = b->reads[k].result;
+	if (write)
+		smb3rs_changing(inode);
+	for (k = 0; k < nr_ios; k++) {
+		*short_io = b->ios[k].result < (s64)b->ios[k].asked;
+		if (b->ios[k].result < 0) {
+			rc = b->ios[k].result;
 			break;
 		}
-		moved += b->reads[k].result;
-		if (*short_read)
+		moved += b->ios[k].result;
+		if (*short_io)
 			break;
 	}
 	smb3rs_direct_batch_put(b);
 	iov_iter_revert(iter, asked - moved);
+	if (write && !moved && !rc)
+		rc = -EIO;	/* a WRITE of nothing: not end of file */
+	if (rc == -EAGAIN)
+		rc = -EACCES;	/* refused by a byte-range lock, as cifs.ko says */
 	return moved ? moved : rc;
 }
 
@@ -1933,11 +1988,10 @@ static ssize_t smb3rs_direct_read_batch(struct smb3rs_open *of, loff_t pos,
  * Direct I/O: straight between the caller's buffer and the server, in READs and
  * WRITEs of at most io_size whose payload segments are the buffer's own pages
  * (referenced with iov_iter_get_pages2): the socket splices them and the receiver
- * lands data in them, no copy, any alignment. Reads keep SMB3RS_DIRECT_DEPTH
- * READs in flight; writes are sent one after another. Our dirty pages of the
- * range are written back first and cached pages dropped after a write, so that
- * buffered and direct users of the file agree. The call completes
- * synchronously, for AIO too.
+ * lands data in them, no copy, any alignment. SMB3RS_DIRECT_DEPTH requests are
+ * kept in flight. Our dirty pages of the range are written back first and cached
+ * pages dropped after a write, so that buffered and direct users of the file
+ * agree. The call completes synchronously, for AIO too.
  */
 static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 				bool write)
@@ -1945,7 +1999,6 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	struct inode *inode = file_inode(iocb->ki_filp);
 	struct address_space *mapping = inode->i_mapping;
 	struct smb3rs_open *of = iocb->ki_filp->private_data;
-	const void *info = inode->i_sb->s_fs_info;
 	size_t io_size = smb3rs_params(inode->i_sb)->io_size;
 	/* io_size bytes at any alignment span one page more than they fill. */
 	unsigned int max_segs = DIV_ROUND_UP(io_size, PAGE_SIZE) + 1;
@@ -1963,38 +2016,17 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	if (rc)
 		return rc;
 	pages = kmalloc_array(max_segs, sizeof(*pages), GFP_KERNEL);
-	segs = kvmalloc_array(write ? max_segs : SMB3RS_DIRECT_DEPTH * max_segs,
-			      sizeof(*segs), GFP_KERNEL);
+	segs = kvmalloc_array(SMB3RS_DIRECT_DEPTH * max_segs, sizeof(*segs),
+			      GFP_KERNEL);
 	if (!pages || !segs) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	while (iov_iter_count(iter)) {
-		size_t want = min_t(size_t, iov_iter_count(iter), io_size);
 		bool short_io = false;
-		ssize_t got;
-		unsigned int n;
 
-		if (!write) {
-			rc = smb3rs_direct_read_batch(of, pos, iter, io_size,
-						      pages, segs, max_segs,
-						      &short_io);
-		} else {
-			got = smb3rs_direct_gather(iter, want, pages, segs,
-						   max_segs, &n);
-			if (got < 0) {
-				rc = got;
-				break;
-			}
-			/* The segments' page references go to the call. */
-			smb3rs_changing(inode);
-			rc = smb3rs_rs_write(info, &of->fid, pos, segs, n);
-			smb3rs_changing(inode);
-			if (!rc)
-				rc = -EIO;
-			iov_iter_revert(iter, got - max_t(ssize_t, rc, 0));
-			short_io = rc < got;
-		}
+		rc = smb3rs_direct_batch(of, pos, iter, write, io_size, pages,
+					 segs, max_segs, &short_io);
 		if (rc <= 0)
 			break;
 		pos += rc;
@@ -2002,11 +2034,15 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 		if (short_io)	/* end of file, or a short write */
 			break;
 	}
-	if (write && done) {
+	if (write) {
 		if (pos > i_size_read(inode))
 			i_size_write(inode, pos);
+		/*
+		 * Over all that was asked: after a failure or a kill, later WRITEs
+		 * of the batch may have landed too.
+		 */
 		invalidate_inode_pages2_range(mapping, iocb->ki_pos >> PAGE_SHIFT,
-					      (pos - 1) >> PAGE_SHIFT);
+					      (iocb->ki_pos + count - 1) >> PAGE_SHIFT);
 		/* Times and allocation as the server has them: fetch them next time. */
 		SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
 	}
@@ -2273,64 +2309,146 @@ static void smb3rs_readahead(struct readahead_control *rac)
 	smb3rs_open_put(of);
 }
 
+/*
+ * The WRITEs of one writepages call, in flight together: the call waits for
+ * them before it returns, so the handle it borrowed stays open till then.
+ */
+struct smb3rs_wb {
+	struct inode *inode;
+	atomic_t pending;
+	struct completion done;
+	int error;		/* the first, set with cmpxchg */
+};
+
 /* A run of contiguous folios under writeback, sent as one WRITE. */
-struct smb3rs_wbatch {
-	struct folio *folios[SMB3RS_MAX_SEGS];
-	struct smb3rs_seg segs[SMB3RS_MAX_SEGS];
+struct smb3rs_wreq {
+	struct smb3rs_wb *wb;
 	unsigned int nr;
 	loff_t pos;
 	size_t len;
+	struct folio *folios[SMB3RS_MAX_SEGS];
 };
 
-static int smb3rs_wbatch_flush(struct inode *inode, struct smb3rs_open *of,
-			       struct smb3rs_wbatch *b)
+/*
+ * Completion of a writeback WRITE (called once, from the receive thread, the
+ * task that could not send it, or whichever fails the channel). A WRITE that
+ * another client's byte-range lock refused (-EAGAIN, reported as -EACCES as
+ * cifs.ko does), or that was not sent because the task writing back was killed
+ * (-EINTR) or memory was short (-ENOMEM), keeps its data: the folios are
+ * dirtied again, before their writeback ends so that truncation cannot race
+ * with it, and a later writeback tries once more; the writepages call that
+ * failed reports it. Any other failure loses the data, as a local disk's I/O
+ * error would, and is recorded for fsync and close.
+ */
+static void smb3rs_write_done(void *ctx, s64 result)
 {
+	struct smb3rs_wreq *w = ctx;
+	struct smb3rs_wb *wb = w->wb;
+	struct inode *inode = wb->inode;
+	int rc = result < 0 ? result : (size_t)result < w->len ? -EIO : 0;
+	bool keep = rc == -EAGAIN || rc == -EINTR || rc == -ENOMEM;
 	unsigned int i;
-	s64 n = 0;
-	int rc = 0;
 
-	if (!b->nr)
-		return 0;
-	for (i = 0; i < b->nr; i++)
-		folio_get(b->folios[i]);	/* taken over by the WRITE's segments */
+	/* While the folios are under writeback the inode cannot go. */
 	smb3rs_changing(inode);
-	n = smb3rs_rs_write(inode->i_sb->s_fs_info, &of->fid, b->pos, b->segs, b->nr);
-	smb3rs_changing(inode);
-	if (n < 0)
-		rc = n;
-	else if ((size_t)n < b->len)
-		rc = -EIO;
-	for (i = 0; i < b->nr; i++) {
-		if (rc)
+	if (rc == -EAGAIN)
+		rc = -EACCES;
+	if (rc) {
+		if (!keep)
 			mapping_set_error(inode->i_mapping, rc);
-		folio_end_writeback(b->folios[i]);
+		cmpxchg(&wb->error, 0, rc);
 	}
-	b->nr = 0;
-	b->len = 0;
-	return rc;
+	for (i = 0; i < w->nr; i++) {
+		if (keep)
+			folio_mark_dirty(w->folios[i]);
+		folio_end_writeback(w->folios[i]);
+	}
+	kfree(w);
+	if (atomic_dec_and_test(&wb->pending))
+		complete(&wb->done);
 }
 
+/* Sends @w's folios as one WRITE; its completion owns @w from here. */
+static void smb3rs_wreq_send(struct smb3rs_open *of, struct smb3rs_wreq *w,
+			     struct smb3rs_seg *segs)
+{
+	struct inode *inode = w->wb->inode;
+	unsigned int i;
+
+	for (i = 0; i < w->nr; i++) {
+		struct folio *folio = w->folios[i];
+
+		folio_get(folio);	/* taken over by the WRITE's segments */
+		segs[i].addr = folio_address(folio);
+		segs[i].page = &folio->page;
+		segs[i].len = min_t(size_t, folio_size(folio),
+				    w->pos + w->len - folio_pos(folio));
+	}
+	atomic_inc(&w->wb->pending);
+	smb3rs_changing(inode);
+	smb3rs_rs_write_async(inode->i_sb->s_fs_info, &of->fid, w->pos, segs,
+			      w->nr, smb3rs_write_done, w);
+}
+
+/*
+ * The handle to write back through: one holding an exclusive lock (flock or
+ * fcntl), since the server refuses writes through other handles in its range
+ * (and a writer that took one wants its mmap'd data written under it), else
+ * any writable one.
+ */
+static struct smb3rs_open *smb3rs_writeback_open(struct inode *inode)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of, *found = NULL;
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list) {
+		if (!(of->mode & FMODE_WRITE))
+			continue;
+		if (READ_ONCE(of->flock_type) == F_WRLCK ||
+		    atomic_read(&of->excl_ranges)) {
+			found = of;
+			break;
+		}
+		if (!found)
+			found = of;
+	}
+	if (found)
+		refcount_inc(&found->ref);
+	spin_unlock(&si->open_lock);
+	return found;
+}
+
+/*
+ * Writes dirty folios back in WRITEs of up to io_size contiguous bytes, each
+ * sent as soon as its run ends, so that several are in flight (as many as the
+ * server's credits allow) while the next run is gathered; then waits for them.
+ */
 static int smb3rs_writepages(struct address_space *mapping,
 			     struct writeback_control *wbc)
 {
 	struct inode *inode = mapping->host;
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
-	struct smb3rs_wbatch *b;
+	struct smb3rs_wreq *w = NULL;
+	struct smb3rs_seg *segs;
 	struct smb3rs_open *of;
 	struct folio *folio = NULL;
+	struct smb3rs_wb wb;
 	unsigned int nofs;
-	int error = 0, rc;
+	int error = 0;
 
-	of = smb3rs_find_open(inode, true);
+	of = smb3rs_writeback_open(inode);
 	if (!of)
 		return -EBADF;
-	b = kmalloc(sizeof(*b), GFP_NOFS);
-	if (!b) {
+	segs = kmalloc_array(SMB3RS_MAX_SEGS, sizeof(*segs), GFP_NOFS);
+	if (!segs) {
 		smb3rs_open_put(of);
 		return -ENOMEM;
 	}
-	b->nr = 0;
-	b->len = 0;
+	wb.inode = inode;
+	wb.error = 0;
+	atomic_set(&wb.pending, 1);
+	init_completion(&wb.done);
 	nofs = memalloc_nofs_save();
 	while ((folio = writeback_iter(mapping, wbc, folio, &error))) {
 		loff_t isize = i_size_read(inode);
@@ -2343,30 +2461,38 @@ static int smb3rs_writepages(struct address_space *mapping,
 			continue;
 		}
 		len = min_t(loff_t, folio_size(folio), isize - pos);
-		if (b->nr && (b->pos + b->len != pos || b->nr == SMB3RS_MAX_SEGS ||
-			      b->len + len > p->io_size)) {
-			rc = smb3rs_wbatch_flush(inode, of, b);
-			if (rc && !error)
-				error = rc;
+		if (w && (w->pos + w->len != pos || w->nr == SMB3RS_MAX_SEGS ||
+			  w->len + len > p->io_size)) {
+			smb3rs_wreq_send(of, w, segs);
+			w = NULL;
+		}
+		if (!w) {
+			w = kmalloc(sizeof(*w), GFP_NOFS);
+			if (!w) {
+				/* Left dirty for a later writeback. */
+				folio_redirty_for_writepage(wbc, folio);
+				folio_unlock(folio);
+				error = -ENOMEM;
+				continue;
+			}
+			w->wb = &wb;
+			w->nr = 0;
+			w->pos = pos;
+			w->len = 0;
 		}
 		folio_start_writeback(folio);
 		folio_unlock(folio);
-		if (!b->nr)
-			b->pos = pos;
-		b->folios[b->nr] = folio;
-		b->segs[b->nr].addr = folio_address(folio);
-		b->segs[b->nr].page = &folio->page;
-		b->segs[b->nr].len = len;
-		b->nr++;
-		b->len += len;
+		w->folios[w->nr++] = folio;
+		w->len += len;
 	}
-	rc = smb3rs_wbatch_flush(inode, of, b);
-	if (rc && !error)
-		error = rc;
+	if (w)
+		smb3rs_wreq_send(of, w, segs);
 	memalloc_nofs_restore(nofs);
-	kfree(b);
+	if (!atomic_dec_and_test(&wb.pending))
+		wait_for_completion(&wb.done);
+	kfree(segs);
 	smb3rs_open_put(of);
-	return error;
+	return error ? error : wb.error;
 }
 
 static int smb3rs_write_begin(struct file *file, struct address_space *mapping,
@@ -2506,6 +2632,11 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
+	/*
+	 * A folio is not changed while its WRITE is in flight (writers and
+	 * mmap write faults wait): what is signed or sealed is what is sent.
+	 */
+	sb->s_iflags |= SB_I_STABLE_WRITES;
 	rc = super_setup_bdi(sb);
 	if (rc)
 		return rc;

@@ -534,23 +534,23 @@ unsafe extern "C" fn smb3rs_rs_read(
     }
 }
 
-/// The C side's completion of an asynchronous read, called exactly once: by
-/// [`complete`](Self::complete), or with `-EIO` when dropped uncompleted.
+/// The C side's completion of an asynchronous READ or WRITE, called exactly once:
+/// by [`complete`](Self::complete), or with `-EIO` when dropped uncompleted.
 ///
 /// # Invariants
 ///
 /// `done` may be called once with `ctx`, from any thread in process context, and
 /// not yet has been.
-pub(crate) struct ReadCompletion {
+pub(crate) struct IoCompletion {
     done: unsafe extern "C" fn(*mut c_void, i64),
     ctx: *mut c_void,
 }
 
 // SAFETY: by the type invariant the callback may run on any thread.
-unsafe impl Send for ReadCompletion {}
+unsafe impl Send for IoCompletion {}
 
-impl ReadCompletion {
-    /// Reports `result` (bytes read, or the error).
+impl IoCompletion {
+    /// Reports `result` (bytes read or written, or the error).
     pub(crate) fn complete(self, result: Result<usize>) {
         let this = core::mem::ManuallyDrop::new(self);
         let value = match result {
@@ -563,11 +563,46 @@ impl ReadCompletion {
     }
 }
 
-impl Drop for ReadCompletion {
+impl Drop for IoCompletion {
     fn drop(&mut self) {
         // SAFETY: not called yet (type invariant), and never again after drop.
         unsafe { (self.done)(self.ctx, i64::from(EIO.to_errno())) };
     }
+}
+
+/// Starts `start` (a READ into, or a WRITE from, page segments) on `nr`
+/// segments, each carrying a page reference this call takes over;
+/// `done(ctx, result)` is called exactly once, possibly before this returns.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` an open handle; `segs` as for [`adopt_segs`],
+/// each fit for what `start` does with it until `done` is called; `done` may be
+/// called with `ctx` from any thread in process context.
+unsafe fn start_async(
+    start: impl FnOnce(&Mount, FileId, KVec<PageSeg>, IoCompletion) -> Result,
+    info: *const c_void,
+    fid: *const RawFid,
+    segs: *const RawSeg,
+    nr: u32,
+    done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
+    ctx: *mut c_void,
+) {
+    // SAFETY: by the caller's guarantee.
+    let segs = unsafe { adopt_segs(segs, nr) };
+    let Some(done) = done else {
+        return;
+    };
+    // INVARIANT: by the caller's guarantee; this is the only use of `done`.
+    let completion = IoCompletion { done, ctx };
+    let segs = match segs {
+        Ok(segs) => segs,
+        Err(e) => return completion.complete(Err(e)),
+    };
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    // `start` reports to `completion` whatever happens, failure to send included.
+    let _ = start(m, f.into(), segs, completion);
 }
 
 /// Starts reading into `nr` segments (taken as one run), each carrying a page
@@ -589,47 +624,34 @@ unsafe extern "C" fn smb3rs_rs_read_async(
     done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
     ctx: *mut c_void,
 ) {
-    // SAFETY: by the caller's guarantee.
-    let dest = unsafe { adopt_segs(segs, nr) };
-    let Some(done) = done else {
-        return;
-    };
-    // INVARIANT: by the caller's guarantee; this is the only use of `done`.
-    let completion = ReadCompletion { done, ctx };
-    let dest = match dest {
-        Ok(dest) => dest,
-        Err(e) => return completion.complete(Err(e)),
-    };
-    // SAFETY: by the caller's guarantee.
-    let (m, f) = unsafe { (mount(info), &*fid) };
-    // If the READ cannot be sent `completion` is dropped, which reports -EIO.
-    let _ = ops::read_async(m, f.into(), offset, dest, completion);
+    let start = |m: &Mount, f, segs, c| ops::read_async(m, f, offset, segs, c);
+    // SAFETY: by the caller's guarantee; the segments stay writable for the READ.
+    unsafe { start_async(start, info, fid, segs, nr, done, ctx) }
 }
 
-/// Writes `nr` segments; each carries a page reference this call takes over.
+/// Starts writing `nr` segments, each carrying a page reference this call takes
+/// over (and keeps until the reply is in); `done(ctx, result)` is called exactly
+/// once with the bytes written or a negative errno, possibly before this returns.
 ///
 /// # Safety
 ///
-/// `info` is a live mount; `fid` readable; `segs` as for [`adopt_segs`].
+/// `info` is a live mount; `fid` writable; `segs` as for [`adopt_segs`], each
+/// readable until `done` is called (the superblock asks for stable writes, so
+/// page-cache folios under writeback stay unchanged too); `done` may be called
+/// with `ctx` from any thread in process context.
 #[no_mangle]
-unsafe extern "C" fn smb3rs_rs_write(
+unsafe extern "C" fn smb3rs_rs_write_async(
     info: *const c_void,
     fid: *const RawFid,
     offset: u64,
     segs: *const RawSeg,
     nr: u32,
-) -> i64 {
-    // SAFETY: by the caller's guarantee.
-    let (m, f) = unsafe { (mount(info), &*fid) };
-    // SAFETY: by the caller's guarantee.
-    let payload = match unsafe { adopt_segs(segs, nr) } {
-        Ok(payload) => payload,
-        Err(e) => return i64::from(e.to_errno()),
-    };
-    match ops::write(m, f.into(), offset, payload) {
-        Ok(n) => n as i64,
-        Err(e) => i64::from(e.to_errno()),
-    }
+    done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
+    ctx: *mut c_void,
+) {
+    let start = |m: &Mount, f, segs, c| ops::write_async(m, f, offset, segs, c);
+    // SAFETY: by the caller's guarantee; the segments stay readable for the WRITE.
+    unsafe { start_async(start, info, fid, segs, nr, done, ctx) }
 }
 
 /// # Safety
