@@ -39,6 +39,9 @@ rm -f "$outdir/exit-status" "$outdir/console.log"
 	printf 'SMB3RS_OUT=%q\n' /run/smb3rs-out
 	printf 'SMB3RS_KTOOLS=%q\n' "$KSMBD_TOOLS_DIR/usr/sbin"
 	printf 'GUEST_CMD=(%s)\n' "$(printf '%q ' "$script" "$@")"
+	# Test knobs, passed through when set.
+	[ -z "${SMB3RS_INTEGRITY_MIB:-}" ] ||
+		printf 'export SMB3RS_INTEGRITY_MIB=%q\n' "$SMB3RS_INTEGRITY_MIB"
 } > "$outdir/guest.env"
 
 # Nested KVM hangs or aborts on these machines: use it only if a probe boots.

@@ -16,7 +16,11 @@ rm -rf "$outdir"
 mkdir -p "$outdir"
 
 rc=0
-"$SMB3RS_TOP/scripts/vm-run.sh" --quiet --timeout "${SMB3RS_VM_TIMEOUT:-3600}" \
+# A larger integrity test (SMB3RS_INTEGRITY_MIB, 64 by default) takes about 7 s
+# more per MiB, both servers together, under TCG.
+extra=$(( 7 * (${SMB3RS_INTEGRITY_MIB:-64} - 64) ))
+"$SMB3RS_TOP/scripts/vm-run.sh" --quiet \
+	--timeout "${SMB3RS_VM_TIMEOUT:-$(( 3600 + (extra > 0 ? extra : 0) ))}" \
 	"$kdir" "$outdir" tests/run_tests.sh "$@" || rc=$?
 
 # The KTAP report is the guest's console output from the runner on.
