@@ -268,7 +268,7 @@ impl Channel {
     }
 
     /// Waits until `charge` credits could be reserved; reserves nothing.
-    fn wait_for_credits(&self, charge: u32, policy: WaitPolicy) -> Result {
+    fn wait_for_credits(&self, charge: u32, policy: WaitPolicy, killable: bool) -> Result {
         let limit = match policy {
             WaitPolicy::Limit(ms) => ms,
             WaitPolicy::WhileAlive => u32::MAX,
@@ -281,21 +281,21 @@ impl Channel {
             pr_err!("the server granted no credits; the connection cannot be used\n");
             return Err(errno(kernel::bindings::EIO));
         }
-        match self.wq.wait_killable(limit, enough) {
+        match self.wq.wait_until(limit, killable, enough) {
             Wait::Done => Ok(()),
             Wait::TimedOut => Err(errno(kernel::bindings::ETIMEDOUT)),
             Wait::Killed => Err(EINTR),
         }
     }
 
-    /// Takes the send slot, waiting killably for it.
-    fn acquire_send_slot(&self) -> Result<SendSlot<'_>> {
+    /// Takes the send slot, waiting for it (killably if `killable`).
+    fn acquire_send_slot(&self, killable: bool) -> Result<SendSlot<'_>> {
         loop {
             if let Some(slot) = self.try_send_slot() {
                 return Ok(slot);
             }
             let free = || !self.sending.load(Ordering::Acquire);
-            if self.wq.wait_killable(u32::MAX, free) == Wait::Killed {
+            if self.wq.wait_until(u32::MAX, killable, free) == Wait::Killed {
                 return Err(EINTR);
             }
         }
@@ -323,11 +323,16 @@ impl Channel {
             }
         }
         let charge: u32 = req.pdus.iter().map(|p| u32::from(p.charge)).sum();
+        // A signal may stop a task waiting for its own reply, but not one sending
+        // an asynchronous request: writeback's data is the file's, not the task's.
+        let killable = req.pdus.iter().all(|p| p.hook.is_none());
         loop {
-            let reserved = self.ready_to_send(charge, policy).and_then(|slot| {
-                let ids = self.reserve(&req)?;
-                Ok(ids.map(|ids| (ids, slot)))
-            });
+            let reserved = self
+                .ready_to_send(charge, policy, killable)
+                .and_then(|slot| {
+                    let ids = self.reserve(&req)?;
+                    Ok(ids.map(|ids| (ids, slot)))
+                });
             match reserved {
                 Ok(Some((ids, slot))) => return self.send_reserved(req, ids, slot),
                 // Someone else took the credits between the wait and the slot.
@@ -342,12 +347,17 @@ impl Channel {
     }
 
     /// Waits for `charge` credits and the send slot, unless the channel failed.
-    fn ready_to_send(&self, charge: u32, policy: WaitPolicy) -> Result<SendSlot<'_>> {
+    fn ready_to_send(
+        &self,
+        charge: u32,
+        policy: WaitPolicy,
+        killable: bool,
+    ) -> Result<SendSlot<'_>> {
         if self.failed() {
             return Err(errno(kernel::bindings::EHOSTDOWN));
         }
-        self.wait_for_credits(charge, policy)?;
-        self.acquire_send_slot()
+        self.wait_for_credits(charge, policy, killable)?;
+        self.acquire_send_slot(killable)
     }
 
     /// Returns the credits of reservations that were never sent.
@@ -905,7 +915,9 @@ impl Channel {
         if !trusted {
             // Its content and credits are not trusted; its waiter gets an error now
             // rather than waiting for a reply that already came.
-            if let Some(msg) = self.inflight.lock().table.remove(&hdr.message_id) {
+            // Out of the table first: the hook must not run under its lock.
+            let removed = self.inflight.lock().table.remove(&hdr.message_id);
+            if let Some(msg) = removed {
                 self.credits.lock().complete(0);
                 self.wq.wake_all();
                 msg.finish(Err(EACCES));
@@ -959,14 +971,19 @@ impl Channel {
                 }
             }
         }
+        if let Some(first) = expired.first() {
+            // One line per round, however many: a stalled server can have hundreds.
+            pr_warn!(
+                "no reply to {} asynchronous requests in time (first: {:?}, message {}); \
+                 giving up on them\n",
+                expired.len(),
+                first.command,
+                first.message_id
+            );
+        }
         for msg in expired.into_iter() {
             msg.abandon();
             STATS.timeouts.inc();
-            pr_warn!(
-                "no reply to {:?} (message {}); giving up on it\n",
-                msg.command,
-                msg.message_id
-            );
             msg.finish(Err(errno(kernel::bindings::ETIMEDOUT)));
         }
     }

@@ -26,18 +26,19 @@ extern "C" {
     /// `wq` must be valid for writes and not in use.
     pub(crate) fn smb3rs_waitqueue_init(wq: *mut bindings::wait_queue_head);
 
-    /// Sleeps killably until `cond(arg)` holds or `timeout` jiffies pass: > 0 if it
-    /// held, 0 on timeout, -ERESTARTSYS on a fatal signal.
+    /// Sleeps until `cond(arg)` holds or `timeout` jiffies pass, killably or idle:
+    /// > 0 if it held, 0 on timeout, -ERESTARTSYS on a fatal signal.
     ///
     /// # Safety
     ///
     /// `wq` must be an initialised wait queue and `cond` safe to call with `arg` for the
     /// whole wait.
-    pub(crate) fn smb3rs_wait_killable(
+    pub(crate) fn smb3rs_wait_event(
         wq: *mut bindings::wait_queue_head,
         cond: unsafe extern "C" fn(*mut c_void) -> bool,
         arg: *mut c_void,
         timeout: c_long,
+        killable: bool,
     ) -> c_long;
 
     /// Wakes every task sleeping on `wq`.

@@ -41,18 +41,22 @@ void smb3rs_waitqueue_init(struct wait_queue_head *wq)
 }
 
 /**
- * smb3rs_wait_killable() - sleep until a condition holds, killably, with a timeout
+ * smb3rs_wait_event() - sleep until a condition holds, with a timeout
  * @wq: wait queue the condition's changes are announced on
  * @cond: the condition, evaluated with @arg after every wake-up
  * @arg: its argument
  * @timeout: jiffies
+ * @killable: whether a fatal signal ends the wait; if not, the sleep is idle
+ *	(uninterruptible, but not counted as a hung task or as load)
  *
  * Return: > 0 if @cond held, 0 on timeout, -ERESTARTSYS if a fatal signal arrived.
  */
-long smb3rs_wait_killable(struct wait_queue_head *wq, bool (*cond)(void *),
-			  void *arg, long timeout)
+long smb3rs_wait_event(struct wait_queue_head *wq, bool (*cond)(void *),
+		       void *arg, long timeout, bool killable)
 {
-	return wait_event_killable_timeout(*wq, cond(arg), timeout);
+	if (killable)
+		return wait_event_killable_timeout(*wq, cond(arg), timeout);
+	return wait_event_idle_timeout(*wq, cond(arg), timeout);
 }
 
 /**

@@ -19,8 +19,8 @@ struct wait_queue_head;
 
 void smb3rs_completion_init(struct completion *c);
 void smb3rs_waitqueue_init(struct wait_queue_head *wq);
-long smb3rs_wait_killable(struct wait_queue_head *wq, bool (*cond)(void *),
-			  void *arg, long timeout);
+long smb3rs_wait_event(struct wait_queue_head *wq, bool (*cond)(void *),
+		       void *arg, long timeout, bool killable);
 void smb3rs_wake_all(struct wait_queue_head *wq);
 struct task_struct *smb3rs_kthread_start(int (*fn)(void *), void *data,
 					 const char *name);

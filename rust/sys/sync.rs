@@ -112,7 +112,7 @@ unsafe impl Send for WaitQueue {}
 // SAFETY: as above; the queue has its own lock.
 unsafe impl Sync for WaitQueue {}
 
-/// Evaluates the condition `arg` points to (the callback of `smb3rs_wait_killable`).
+/// Evaluates the condition `arg` points to (the callback of `smb3rs_wait_event`).
 ///
 /// # Safety
 ///
@@ -133,18 +133,25 @@ impl WaitQueue {
         })
     }
 
-    /// Sleeps killably until `cond` returns true (checked after every wake-up) or
-    /// `timeout_ms` pass. `cond` must not sleep.
-    pub(crate) fn wait_killable<F: Fn() -> bool>(&self, timeout_ms: u32, cond: F) -> Wait {
+    /// Sleeps until `cond` returns true (checked after every wake-up) or `timeout_ms`
+    /// pass: killably if `killable`, else uninterruptibly (an idle sleep: no
+    /// hung-task report, no load). `cond` must not sleep.
+    pub(crate) fn wait_until<F: Fn() -> bool>(
+        &self,
+        timeout_ms: u32,
+        killable: bool,
+        cond: F,
+    ) -> Wait {
         let arg = core::ptr::from_ref(&cond).cast_mut().cast::<c_void>();
         // SAFETY: the queue is initialised; `call_condition::<F>` is sound with `arg`,
         // which points to `cond`, live until the call returns.
         let rc = unsafe {
-            io_ffi::smb3rs_wait_killable(
+            io_ffi::smb3rs_wait_event(
                 self.inner.get(),
                 call_condition::<F>,
                 arg,
                 ms_to_jiffies(timeout_ms),
+                killable,
             )
         };
         match rc {
