@@ -59,6 +59,13 @@ struct smb3rs_inode {
 	 * I/O bypasses the cache.
 	 */
 	atomic_t locked_opens;
+	/* Writeback calls under way (each holds a handle it borrowed). */
+	atomic_t writebacks;
+	/*
+	 * Jiffies (never 0) when a byte-range lock last refused a WRITE of our
+	 * data, kept dirty for later; 0 once none is left.
+	 */
+	unsigned long refused;
 	/* fcntl (POSIX and OFD) locks held on the server, by start; under range_mutex. */
 	struct mutex range_mutex;
 	struct list_head range_locks;
@@ -129,6 +136,13 @@ static umode_t smb3rs_attr_type(const struct smb3rs_attr *a)
 }
 
 /*
+ * Every inode's changes, all mounts together: what a server answer is checked
+ * against when which inode it is for was not known when it was asked for (a
+ * lookup by name may find an inode we have in memory, under another name).
+ */
+static atomic_t smb3rs_all_changes = ATOMIC_INIT(0);
+
+/*
  * Counts one of our changes of @inode's data, size or times on the server: called
  * before it is sent and again once it is done, so that attributes the server
  * gave meanwhile are known to be possibly older than it.
@@ -136,6 +150,7 @@ static umode_t smb3rs_attr_type(const struct smb3rs_attr *a)
 static void smb3rs_changing(struct inode *inode)
 {
 	atomic_inc(&SMB3RS_I(inode)->changes);
+	atomic_inc(&smb3rs_all_changes);
 	/* Seen before what follows, e.g. the end of writeback (smb3rs_closed_attr). */
 	smp_mb__after_atomic();
 }
@@ -144,6 +159,26 @@ static void smb3rs_changing(struct inode *inode)
 static int smb3rs_changes(struct inode *inode)
 {
 	return atomic_read(&SMB3RS_I(inode)->changes);
+}
+
+/* The count of all changes, read before asking the server for an inode by name. */
+static int smb3rs_all_changes_now(void)
+{
+	return atomic_read(&smb3rs_all_changes);
+}
+
+/*
+ * Our count of changes of @inode when the server was asked, given only the
+ * count of all changes then (@all): the count now if none at all was counted
+ * since, else one it cannot have, so that the answer is taken as possibly
+ * older than our data.
+ */
+static int smb3rs_changes_at(struct inode *inode, int all)
+{
+	int now = smb3rs_changes(inode);
+
+	smp_rmb();	/* a change after @now shows in the count of all */
+	return atomic_read(&smb3rs_all_changes) == all ? now : now - 1;
 }
 
 /*
@@ -216,7 +251,12 @@ static int smb3rs_inode_set(struct inode *inode, void *data)
 	return 0;
 }
 
-static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
+/*
+ * The inode of the file with attributes @a, which the server gave when the count
+ * of all changes was @all (smb3rs_all_changes_now()).
+ */
+static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a,
+				 int all)
 {
 	const struct smb3rs_params *p = smb3rs_params(sb);
 	struct inode *inode;
@@ -226,7 +266,7 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a)
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW)) {
-		smb3rs_apply_attr(inode, a, smb3rs_changes(inode));
+		smb3rs_apply_attr(inode, a, smb3rs_changes_at(inode, all));
 		return inode;
 	}
 	inode->i_uid = make_kuid(&init_user_ns, p->uid);
@@ -329,7 +369,7 @@ static struct dentry *smb3rs_lookup(struct inode *dir, struct dentry *dentry,
 {
 	struct inode *inode = NULL;
 	struct smb3rs_attr a;
-	int rc;
+	int all = smb3rs_all_changes_now(), rc;
 
 	if (dentry->d_name.len > NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
@@ -340,7 +380,7 @@ static struct dentry *smb3rs_lookup(struct inode *dir, struct dentry *dentry,
 		/* A negative dentry, trusted for actimeo. */
 		dentry->d_time = jiffies;
 	} else {
-		inode = smb3rs_iget(dir->i_sb, &a);
+		inode = smb3rs_iget(dir->i_sb, &a, all);
 		if (IS_ERR(inode))
 			return ERR_CAST(inode);
 	}
@@ -349,9 +389,9 @@ static struct dentry *smb3rs_lookup(struct inode *dir, struct dentry *dentry,
 
 /* Puts the file just made on the server as @dentry (@a: its attributes) in the dcache. */
 static int smb3rs_instantiate(struct inode *dir, struct dentry *dentry,
-			      struct smb3rs_attr *a)
+			      struct smb3rs_attr *a, int all)
 {
-	struct inode *inode = smb3rs_iget(dir->i_sb, a);
+	struct inode *inode = smb3rs_iget(dir->i_sb, a, all);
 
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
@@ -367,14 +407,14 @@ static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
 	char *buf;
 	u32 len;
 	const char *path = smb3rs_path(dentry, &buf, &len);
-	int rc;
+	int all = smb3rs_all_changes_now(), rc;
 
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	rc = smb3rs_rs_create(dir->i_sb->s_fs_info, path, len, is_dir, &a);
 	__putname(buf);
 	if (!rc)
-		rc = smb3rs_instantiate(dir, dentry, &a);
+		rc = smb3rs_instantiate(dir, dentry, &a, all);
 	if (!rc && is_dir)
 		inc_nlink(dir);
 	return rc;
@@ -401,7 +441,7 @@ static int smb3rs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	char *buf;
 	u32 len;
 	const char *path;
-	int rc;
+	int all = smb3rs_all_changes_now(), rc;
 
 	if (target_len > SMB3RS_LINK_MAX)
 		return -ENAMETOOLONG;
@@ -411,7 +451,7 @@ static int smb3rs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	rc = smb3rs_rs_symlink(dir->i_sb->s_fs_info, path, len, symname,
 			       target_len, &a);
 	__putname(buf);
-	return rc ? rc : smb3rs_instantiate(dir, dentry, &a);
+	return rc ? rc : smb3rs_instantiate(dir, dentry, &a, all);
 }
 
 /* Reads the target from the server at each walk: another client may change it. */
@@ -919,9 +959,14 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	mutex_init(&of->flock_mutex);
 	of->flock_type = F_UNLCK;
 	atomic_set(&of->excl_ranges, 0);
+	/* A writer waits for a release that may drop refused data (see there). */
+	if (of->mode & FMODE_WRITE)
+		inode_lock(inode);
 	spin_lock(&si->open_lock);
 	list_add(&of->list, &si->open_files);
 	spin_unlock(&si->open_lock);
+	if (of->mode & FMODE_WRITE)
+		inode_unlock(inode);
 	file->private_data = of;
 }
 
@@ -987,9 +1032,9 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	struct smb3rs_attr a;
 	struct inode *inode;
 	u32 len, created = 0;
+	int all = smb3rs_all_changes_now(), rc;
 	const char *path;
 	char *buf;
-	int rc;
 
 	if (!(flags & O_CREAT) || d_really_is_positive(dentry)) {
 		if (d_in_lookup(dentry)) {
@@ -1025,7 +1070,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		/* An existing symlink: the VFS follows it (or fails O_NOFOLLOW). */
 		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
 		kfree(of);
-		inode = smb3rs_iget(dir->i_sb, &a);
+		inode = smb3rs_iget(dir->i_sb, &a, all);
 		if (IS_ERR(inode))
 			return PTR_ERR(inode);
 		smb3rs_d_set(dentry, inode);
@@ -1040,7 +1085,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 			iput(inode);
 		}
 	}
-	inode = smb3rs_iget(dir->i_sb, &a);
+	inode = smb3rs_iget(dir->i_sb, &a, all);
 	if (IS_ERR(inode)) {
 		rc = PTR_ERR(inode);
 		goto close;
@@ -1056,7 +1101,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	rc = finish_open(file, dentry, generic_file_open);
 	if (rc)
 		goto close;
-	smb3rs_open_install(inode, file, of, &a, smb3rs_changes(inode));
+	smb3rs_open_install(inode, file, of, &a, smb3rs_changes_at(inode, all));
 	return 0;
 close:
 	smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
@@ -1086,6 +1131,7 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 		 * while this handle is still there to carry them.
 		 */
 		filemap_write_and_wait(inode->i_mapping);
+		/* New writers wait (smb3rs_open_install) until this is done. */
 		inode_lock(inode);
 	}
 	spin_lock(&si->open_lock);
@@ -1094,15 +1140,28 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 		if (other->mode & FMODE_WRITE)
 			last_writer = false;
 	spin_unlock(&si->open_lock);
-	/*
-	 * Data still dirty here was kept after a refused WRITE (a lock, a kill),
-	 * and reported. With no writable handle left it cannot be written, and
-	 * kept it would later overwrite newer data on the server.
-	 */
-	if (last_writer && mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
-		pr_warn_ratelimited("smb3rs: %pD: dropping data the server did not take\n",
-				    file);
-		truncate_inode_pages(inode->i_mapping, 0);
+	if (last_writer) {
+		/*
+		 * No writeback can start now (no handle to borrow); one under
+		 * way may still be refused and dirty its folios again.
+		 */
+		wait_var_event(&si->writebacks, !atomic_read(&si->writebacks));
+		/*
+		 * Data still dirty after a lock refused it cannot be written
+		 * with no writable handle left, and kept it would later
+		 * overwrite newer data on the server: it goes, with a warning
+		 * (close reported the refusal). Other data kept (short of
+		 * memory) stays for a later writer.
+		 */
+		if (READ_ONCE(si->refused) &&
+		    mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
+			pr_warn_ratelimited("smb3rs: %pD: dropping data a byte-range lock refused\n",
+					    file);
+			truncate_inode_pages(inode->i_mapping, 0);
+			/* Our size may count what was dropped. */
+			si->attr_time = jiffies - HZ * 3600;
+		}
+		WRITE_ONCE(si->refused, 0);
 	}
 	if (writer)
 		inode_unlock(inode);
@@ -2351,8 +2410,10 @@ static void smb3rs_write_done(void *ctx, s64 result)
 
 	/* While the folios are under writeback the inode cannot go. */
 	smb3rs_changing(inode);
-	if (rc == -EAGAIN)
+	if (rc == -EAGAIN) {
+		WRITE_ONCE(SMB3RS_I(inode)->refused, jiffies | 1);
 		rc = -EACCES;
+	}
 	if (rc) {
 		if (!keep)
 			mapping_set_error(inode->i_mapping, rc);
@@ -2433,10 +2494,20 @@ static int smb3rs_writepages(struct address_space *mapping,
 	struct smb3rs_seg *segs;
 	struct smb3rs_open *of;
 	struct folio *folio = NULL;
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	unsigned long refused = READ_ONCE(si->refused);
 	struct smb3rs_wb wb;
 	unsigned int nofs;
 	int error = 0;
 
+	/*
+	 * Background writeback leaves a file alone for a second after a lock
+	 * refused its data: re-dirtied folios count as progress, and it would
+	 * otherwise send the refused WRITEs again at once, over and over.
+	 */
+	if (wbc->sync_mode == WB_SYNC_NONE && refused &&
+	    time_before(jiffies, refused + HZ))
+		return 0;
 	of = smb3rs_writeback_open(inode);
 	if (!of)
 		return -EBADF;
@@ -2445,6 +2516,7 @@ static int smb3rs_writepages(struct address_space *mapping,
 		smb3rs_open_put(of);
 		return -ENOMEM;
 	}
+	atomic_inc(&si->writebacks);
 	wb.inode = inode;
 	wb.error = 0;
 	atomic_set(&wb.pending, 1);
@@ -2492,6 +2564,8 @@ static int smb3rs_writepages(struct address_space *mapping,
 		wait_for_completion(&wb.done);
 	kfree(segs);
 	smb3rs_open_put(of);
+	if (atomic_dec_and_test(&si->writebacks))
+		wake_up_var(&si->writebacks);
 	return error ? error : wb.error;
 }
 
@@ -2563,6 +2637,8 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	si->uniqueid = 0;
 	si->attr_time = jiffies - HZ * 3600;
 	atomic_set(&si->locked_opens, 0);
+	atomic_set(&si->writebacks, 0);
+	si->refused = 0;
 	atomic_set(&si->changes, 0);
 	si->changes_seen = 0;
 	return &si->vfs_inode;
@@ -2648,7 +2724,7 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return rc;
 	if (!a.is_dir)
 		return -ENOTDIR;
-	root = smb3rs_iget(sb, &a);
+	root = smb3rs_iget(sb, &a, smb3rs_all_changes_now());
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	sb->s_root = d_make_root(root);

@@ -145,19 +145,27 @@ t_mmap() {
 	fresh
 	head -c 200000 /dev/urandom > "$T/m" || return 1
 	python3 - "$T/m" "$S/m" <<'PY' || return 1
-import mmap, sys
+import ctypes, mmap, os, sys
 with open(sys.argv[1], "r+b") as f:
     m = mmap.mmap(f.fileno(), 0)
     m[1000:1005] = b"MMAP!"
     m[150000:150003] = b"end"
     m.flush()
     m.close()
-with open(sys.argv[1], "r+b") as f:
-    m = mmap.mmap(f.fileno(), 0)
-# Written after the file's close, and not synced: the unmap, which lets the
-# last handle go, writes it.
-m[2000:2005] = b"LATE!"
-m.close()
+# Written after the file's close, and not synced: the unmap lets the last
+# handle go, and that writes it. (Python's mmap keeps a descriptor of its own,
+# which close would flush: hence libc's mmap.)
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+fd = os.open(sys.argv[1], os.O_RDWR)
+addr = libc.mmap(None, 4096, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+assert addr not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+os.close(fd)
+ctypes.memmove(addr + 2000, b"LATE!", 5)
+assert libc.munmap(addr, 4096) == 0
 with open(sys.argv[2], "rb") as f:
     f.seek(2000)
     assert f.read(5) == b"LATE!", "a mapping's last writes were not written"
