@@ -323,9 +323,7 @@ impl Channel {
             }
         }
         let charge: u32 = req.pdus.iter().map(|p| u32::from(p.charge)).sum();
-        // A signal may stop a task waiting for its own reply, but not one sending
-        // an asynchronous request: writeback's data is the file's, not the task's.
-        let killable = req.pdus.iter().all(|p| p.hook.is_none());
+        let killable = req.killable;
         loop {
             let reserved = self
                 .ready_to_send(charge, policy, killable)

@@ -71,6 +71,9 @@ pub(crate) struct Request {
     pub(crate) pdus: KVec<PduBuf>,
     /// Whether the PDUs after the first are related operations.
     pub(crate) related: bool,
+    /// Whether a fatal signal may stop the sender waiting for credits or the send
+    /// slot; not for writeback, whose data is the file's, not the task's.
+    pub(crate) killable: bool,
 }
 
 impl Request {
@@ -79,6 +82,7 @@ impl Request {
         Self {
             pdus: KVec::new(),
             related,
+            killable: true,
         }
     }
 

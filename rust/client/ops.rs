@@ -693,12 +693,14 @@ impl Tree {
     /// Writes `payload` (page segments, spliced as they are) at `offset`, without
     /// waiting, as [`read_async`](Self::read_async) reads: `done` gets the bytes the
     /// server wrote. The payload's page references are held until the reply is in.
+    /// Unless `killable`, a fatal signal does not stop the send (writeback).
     pub(crate) fn write_async(
         &self,
         fid: FileId,
         offset: u64,
         payload: KVec<PageSeg>,
         done: IoCompletion,
+        killable: bool,
     ) -> Result {
         let (mut req, len) = match self.write_request(fid, offset, payload) {
             Ok(built) => built,
@@ -707,6 +709,7 @@ impl Tree {
                 return Err(e);
             }
         };
+        req.killable = killable;
         req.set_hook(ReplyHook::Write { done, len })?;
         self.session().submit(req)
     }

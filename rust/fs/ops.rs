@@ -352,8 +352,9 @@ pub(crate) fn write_async(
     offset: u64,
     payload: KVec<PageSeg>,
     done: IoCompletion,
+    killable: bool,
 ) -> Result {
-    m.tree.write_async(fid, offset, payload, done)
+    m.tree.write_async(fid, offset, payload, done, killable)
 }
 
 /// Flushes a handle's writes on the server.

@@ -149,8 +149,10 @@ static atomic_t smb3rs_all_changes = ATOMIC_INIT(0);
  */
 static void smb3rs_changing(struct inode *inode)
 {
-	atomic_inc(&SMB3RS_I(inode)->changes);
 	atomic_inc(&smb3rs_all_changes);
+	/* Pairs with smb3rs_changes_at(): whoever sees this count sees that. */
+	smp_mb__after_atomic();
+	atomic_inc(&SMB3RS_I(inode)->changes);
 	/* Seen before what follows, e.g. the end of writeback (smb3rs_closed_attr). */
 	smp_mb__after_atomic();
 }
@@ -1143,15 +1145,20 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 	if (last_writer) {
 		/*
 		 * No writeback can start now (no handle to borrow); one under
-		 * way may still be refused and dirty its folios again.
+		 * way may still be refused and dirty its folios again. Waited
+		 * for in slices, as it may take a while on a slow server.
 		 */
-		wait_var_event(&si->writebacks, !atomic_read(&si->writebacks));
+		while (!wait_var_event_timeout(&si->writebacks,
+					       !atomic_read(&si->writebacks),
+					       10 * HZ))
+			;
 		/*
-		 * Data still dirty after a lock refused it cannot be written
-		 * with no writable handle left, and kept it would later
-		 * overwrite newer data on the server: it goes, with a warning
-		 * (close reported the refusal). Other data kept (short of
-		 * memory) stays for a later writer.
+		 * Data still dirty after a lock refused it (in the last whole
+		 * pass, the flush above, or since) cannot be written with no
+		 * writable handle left, and kept it would later overwrite newer
+		 * data on the server: it goes, with a warning (close reported
+		 * the refusal). Other data kept (short of memory) stays for a
+		 * later writer.
 		 */
 		if (READ_ONCE(si->refused) &&
 		    mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
@@ -2447,15 +2454,17 @@ static void smb3rs_wreq_send(struct smb3rs_open *of, struct smb3rs_wreq *w,
 	}
 	atomic_inc(&w->wb->pending);
 	smb3rs_changing(inode);
-	smb3rs_rs_write_async(inode->i_sb->s_fs_info, &of->fid, w->pos, segs,
-			      w->nr, smb3rs_write_done, w);
+	smb3rs_rs_writeback_async(inode->i_sb->s_fs_info, &of->fid, w->pos, segs,
+				  w->nr, smb3rs_write_done, w);
 }
 
 /*
  * The handle to write back through: one holding an exclusive lock (flock or
  * fcntl), since the server refuses writes through other handles in its range
  * (and a writer that took one wants its mmap'd data written under it), else
- * any writable one.
+ * any writable one. It is counted as a writeback call under way, under
+ * open_lock, so that release can tell when none is left; the caller ends with
+ * smb3rs_writeback_done().
  */
 static struct smb3rs_open *smb3rs_writeback_open(struct inode *inode)
 {
@@ -2474,10 +2483,21 @@ static struct smb3rs_open *smb3rs_writeback_open(struct inode *inode)
 		if (!found)
 			found = of;
 	}
-	if (found)
+	if (found) {
 		refcount_inc(&found->ref);
+		atomic_inc(&si->writebacks);
+	}
 	spin_unlock(&si->open_lock);
 	return found;
+}
+
+static void smb3rs_writeback_done(struct smb3rs_open *of)
+{
+	struct smb3rs_inode *si = SMB3RS_I(of->inode);
+
+	smb3rs_open_put(of);
+	if (atomic_dec_and_test(&si->writebacks))
+		wake_up_var(&si->writebacks);
 }
 
 /*
@@ -2513,10 +2533,13 @@ static int smb3rs_writepages(struct address_space *mapping,
 		return -EBADF;
 	segs = kmalloc_array(SMB3RS_MAX_SEGS, sizeof(*segs), GFP_NOFS);
 	if (!segs) {
-		smb3rs_open_put(of);
+		smb3rs_writeback_done(of);
 		return -ENOMEM;
 	}
-	atomic_inc(&si->writebacks);
+	/* A whole pass marks anew what it finds refused. */
+	if (wbc->sync_mode == WB_SYNC_ALL && !wbc->range_start &&
+	    wbc->range_end == LLONG_MAX)
+		WRITE_ONCE(si->refused, 0);
 	wb.inode = inode;
 	wb.error = 0;
 	atomic_set(&wb.pending, 1);
@@ -2563,9 +2586,7 @@ static int smb3rs_writepages(struct address_space *mapping,
 	if (!atomic_dec_and_test(&wb.pending))
 		wait_for_completion(&wb.done);
 	kfree(segs);
-	smb3rs_open_put(of);
-	if (atomic_dec_and_test(&si->writebacks))
-		wake_up_var(&si->writebacks);
+	smb3rs_writeback_done(of);
 	return error ? error : wb.error;
 }
 

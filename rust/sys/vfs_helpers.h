@@ -118,6 +118,9 @@ void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,
 void smb3rs_rs_write_async(const void *info, const struct smb3rs_fid *fid,
 			   u64 offset, const struct smb3rs_seg *segs, u32 nr,
 			   void (*done)(void *ctx, s64 result), void *ctx);
+void smb3rs_rs_writeback_async(const void *info, const struct smb3rs_fid *fid,
+			       u64 offset, const struct smb3rs_seg *segs, u32 nr,
+			       void (*done)(void *ctx, s64 result), void *ctx);
 int smb3rs_rs_flush(const void *info, const struct smb3rs_fid *fid);
 int smb3rs_rs_zero_range(const void *info, const struct smb3rs_fid *fid,
 			 u64 start, u64 end);

@@ -632,13 +632,13 @@ unsafe extern "C" fn smb3rs_rs_read_async(
 /// Starts writing `nr` segments, each carrying a page reference this call takes
 /// over (and keeps until the reply is in); `done(ctx, result)` is called exactly
 /// once with the bytes written or a negative errno, possibly before this returns.
+/// A fatal signal may stop the send (the caller's own O_DIRECT write).
 ///
 /// # Safety
 ///
 /// `info` is a live mount; `fid` writable; `segs` as for [`adopt_segs`], each
-/// readable until `done` is called (the superblock asks for stable writes, so
-/// page-cache folios under writeback stay unchanged too); `done` may be called
-/// with `ctx` from any thread in process context.
+/// readable until `done` is called; `done` may be called with `ctx` from any
+/// thread in process context.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_write_async(
     info: *const c_void,
@@ -649,7 +649,29 @@ unsafe extern "C" fn smb3rs_rs_write_async(
     done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
     ctx: *mut c_void,
 ) {
-    let start = |m: &Mount, f, segs, c| ops::write_async(m, f, offset, segs, c);
+    let start = |m: &Mount, f, segs, c| ops::write_async(m, f, offset, segs, c, true);
+    // SAFETY: by the caller's guarantee; the segments stay readable for the WRITE.
+    unsafe { start_async(start, info, fid, segs, nr, done, ctx) }
+}
+
+/// Like [`smb3rs_rs_write_async`], for writeback: no signal stops the send, as the
+/// data is the file's, not the task's that started writeback.
+///
+/// # Safety
+///
+/// As for [`smb3rs_rs_write_async`] (the superblock asks for stable writes, so
+/// page-cache folios under writeback stay unchanged until `done`).
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_writeback_async(
+    info: *const c_void,
+    fid: *const RawFid,
+    offset: u64,
+    segs: *const RawSeg,
+    nr: u32,
+    done: Option<unsafe extern "C" fn(*mut c_void, i64)>,
+    ctx: *mut c_void,
+) {
+    let start = |m: &Mount, f, segs, c| ops::write_async(m, f, offset, segs, c, false);
     // SAFETY: by the caller's guarantee; the segments stay readable for the WRITE.
     unsafe { start_async(start, info, fid, segs, nr, done, ctx) }
 }
