@@ -318,7 +318,7 @@ impl Channel {
         let _nofs = NofsScope::enter();
         if let WaitPolicy::Limit(ms) = policy {
             // Nobody waits for a hooked PDU: the receiver times it out.
-            for pdu in req.pdus.iter_mut() {
+            for pdu in req.pdus.iter_mut().filter(|p| p.hook.is_some()) {
                 pdu.timeout_ms = ms.max(1);
             }
         }

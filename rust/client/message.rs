@@ -235,7 +235,7 @@ impl Message {
                 request: pdu.segs,
                 next,
                 made_at: jiffies(),
-                timeout_ms: if pdu.hook.is_some() { pdu.timeout_ms } else { 0 },
+                timeout_ms: pdu.timeout_ms,
                 state <- new_spinlock!(ReplyState {
                     phase: Phase::Sent,
                     reply: None,

@@ -895,15 +895,15 @@ static void smb3rs_open_put(struct smb3rs_open *of)
 	kfree(of);
 }
 
-/* Any open handle of @inode (writable if @write), referenced; NULL if none. */
-static struct smb3rs_open *smb3rs_find_open(struct inode *inode, bool write)
+/* Any readable open handle of @inode, referenced; NULL if none. */
+static struct smb3rs_open *smb3rs_find_open(struct inode *inode)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 	struct smb3rs_open *of, *found = NULL;
 
 	spin_lock(&si->open_lock);
 	list_for_each_entry(of, &si->open_files, list) {
-		if (write ? (of->mode & FMODE_WRITE) : (of->mode & FMODE_READ)) {
+		if (of->mode & FMODE_READ) {
 			refcount_inc(&of->ref);
 			found = of;
 			break;
@@ -2255,7 +2255,7 @@ static int smb3rs_fill_folio(struct file *file, struct folio *folio)
 		of = file->private_data;
 		refcount_inc(&of->ref);
 	} else {
-		of = smb3rs_find_open(inode, false);
+		of = smb3rs_find_open(inode);
 		if (!of)
 			return -EBADF;
 	}
@@ -2334,7 +2334,7 @@ static void smb3rs_readahead(struct readahead_control *rac)
 		of = rac->file->private_data;
 		refcount_inc(&of->ref);
 	} else {
-		of = smb3rs_find_open(inode, false);
+		of = smb3rs_find_open(inode);
 		if (!of)
 			return;
 	}
@@ -2399,8 +2399,8 @@ struct smb3rs_wreq {
  * Completion of a writeback WRITE (called once, from the receive thread, the
  * task that could not send it, or whichever fails the channel). A WRITE that
  * another client's byte-range lock refused (-EAGAIN, reported as -EACCES as
- * cifs.ko does), or that was not sent because the task writing back was killed
- * (-EINTR) or memory was short (-ENOMEM), keeps its data: the folios are
+ * cifs.ko does), or that was not sent because memory was short (-ENOMEM),
+ * keeps its data (writeback's sends cannot be killed): the folios are
  * dirtied again, before their writeback ends so that truncation cannot race
  * with it, and a later writeback tries once more; the writepages call that
  * failed reports it. Any other failure loses the data, as a local disk's I/O
@@ -2412,7 +2412,7 @@ static void smb3rs_write_done(void *ctx, s64 result)
 	struct smb3rs_wb *wb = w->wb;
 	struct inode *inode = wb->inode;
 	int rc = result < 0 ? result : (size_t)result < w->len ? -EIO : 0;
-	bool keep = rc == -EAGAIN || rc == -EINTR || rc == -ENOMEM;
+	bool keep = rc == -EAGAIN || rc == -ENOMEM;
 	unsigned int i;
 
 	/* While the folios are under writeback the inode cannot go. */
