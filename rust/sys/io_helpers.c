@@ -149,6 +149,18 @@ void smb3rs_put_page(struct page *page)
 	put_page(page);
 }
 
+/*
+ * Wakes a sender waiting for buffer space however it sleeps (sockets wake
+ * interruptible sleepers only), and only for the events it waits for.
+ */
+static int smb3rs_space_wake(struct wait_queue_entry *wait, unsigned int mode,
+			     int sync, void *key)
+{
+	if (key && !(key_to_poll(key) & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		return 0;
+	return woken_wake_function(wait, TASK_NORMAL, sync, key);
+}
+
 /**
  * smb3rs_sock_send_pages() - send a whole message by splicing its pages
  * @sock: connected TCP socket
@@ -156,33 +168,57 @@ void smb3rs_put_page(struct page *page)
  * @nr: number of segments
  * @len: total length
  *
- * One sendmsg(MSG_SPLICE_PAGES): TCP takes references on the pages instead of copying
- * them. Signals other than SIGKILL are blocked for the send, as a partial send would
- * break the stream for every request on the connection.
+ * sendmsg(MSG_SPLICE_PAGES): TCP takes references on the pages instead of copying
+ * them. A signal must not cut a message short: that breaks the stream for every
+ * request on the connection, so one killed task would cost the mount its
+ * connection. TCP's own wait for buffer space gives up on any pending signal (and
+ * io_uring's task work counts as one), so the socket is used without waiting
+ * (MSG_DONTWAIT) and the wait for space is ours, uninterruptible. It is bounded
+ * by the socket's send timeout without progress; a kill is seen once the message
+ * is out.
  *
- * Return: 0, or a negative errno (-EAGAIN when the send timed out); on error part of
- * the message may have been sent.
+ * Return: 0, or a negative errno (-EAGAIN when no progress was made for the send
+ * timeout); on error part of the message may have been sent.
  */
 int smb3rs_sock_send_pages(struct socket *sock, struct bio_vec *bv,
 			   unsigned int nr, size_t len)
 {
-	struct msghdr msg = { .msg_flags = MSG_SPLICE_PAGES | MSG_NOSIGNAL };
-	sigset_t mask, old;
+	struct msghdr msg = {
+		.msg_flags = MSG_SPLICE_PAGES | MSG_NOSIGNAL | MSG_DONTWAIT,
+	};
+	struct sock *sk = sock->sk;
+	long timeout = READ_ONCE(sk->sk_sndtimeo), left = timeout;
+	DEFINE_WAIT_FUNC(wait, smb3rs_space_wake);
 	int rc = 0;
 
-	sigfillset(&mask);
-	sigdelset(&mask, SIGKILL);
-	sigprocmask(SIG_BLOCK, &mask, &old);
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
+	/* Queued before the first try, so that no wakeup is missed. */
+	add_wait_queue(sk_sleep(sk), &wait);
 	while (msg_data_left(&msg)) {
 		rc = sock_sendmsg(sock, &msg);
+		if (rc > 0) {
+			rc = 0;
+			left = timeout;
+			continue;
+		}
 		if (rc == 0)
 			rc = -EIO;
-		if (rc < 0)
+		if (rc != -EAGAIN || !left)
 			break;
-		rc = 0;
+		/*
+		 * TCP set SOCK_NOSPACE, so it wakes us once ACKs make room. If it
+		 * has room already, an allocation failed: wait a little, as TCP's
+		 * own wait does.
+		 */
+		if (sk_stream_memory_free(sk)) {
+			long nap = min(left, HZ / 50L);
+
+			left -= nap - schedule_timeout_uninterruptible(nap);
+		} else {
+			left = wait_woken(&wait, TASK_UNINTERRUPTIBLE, left);
+		}
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	remove_wait_queue(sk_sleep(sk), &wait);
 	return rc;
 }
 

@@ -19,11 +19,6 @@ new_log() { dmesg | tail -n +$((LOG_MARK + 1)); }
 stat_value() { awk -F': ' -v k="$1" '$1 == k { print $2 }' "$STATS"; }
 debug_has() { grep -q -- "$1" "$DEBUG" || { cat "$DEBUG"; echo "DebugData lacks '$1'"; return 1; }; }
 cleanup() { umount "$MNT" 2>/dev/null; umount "$MNT2" 2>/dev/null; true; }
-# The smbd child serving our connection to Samba.
-smbd_child() {
-	ss -Htnp state established "( sport = :$SAMBA_PORT )" | grep -o 'pid=[0-9]*' \
-		| head -n 1 | cut -d= -f2
-}
 
 shared_session() {
 	mnt samba "$MNT" && mnt samba "$MNT2" || return 1
@@ -198,6 +193,62 @@ hard_wait_killable() {
 	timeout 60 umount "$MNT" || { echo "umount failed"; return 1; }
 }
 
+# Writers killed (SIGKILL) while their WRITE is half sent do not cost the mount its
+# connection: the send is finished, not cut off (which would break the stream for
+# every request on it), and the mount goes on working. The connection's sockets
+# get small buffers and the server is stopped, so that direct writers' sends wait
+# for space (seen in a writer's kernel stack) when the kill lands; the server goes
+# on before the socket's 20 s send timeout.
+killed_writers_keep_channel() {
+	local wmem rmem rc
+	wmem=$(sysctl -n net.ipv4.tcp_wmem) rmem=$(sysctl -n net.ipv4.tcp_rmem)
+	sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" net.ipv4.tcp_rmem="4096 16384 65536"
+	_killed_writers_keep_channel; rc=$?
+	sysctl -qw net.ipv4.tcp_wmem="$wmem" net.ipv4.tcp_rmem="$rmem"
+	return $rc
+}
+_killed_writers_keep_channel() {
+	local failures0 smbd i fd fds= pids= stacks= waiting=
+	mnt samba "$MNT" hard || return 1
+	failures0=$(stat_value "Channel failures")
+	smbd=$(smbd_child)
+	[ -n "$smbd" ] || { echo "no smbd child found"; cleanup; return 1; }
+	# Opened while the server answers; dd writes them as its standard output.
+	for i in 1 2 3 4; do
+		exec {fd}>"$MNT/killed$i" || { cleanup; return 1; }
+		fds="$fds $fd"
+	done
+	log_mark
+	kill -STOP "$smbd"
+	for fd in $fds; do
+		dd if=/dev/zero bs=4M count=4 oflag=direct >&"$fd" 2>/dev/null &
+		pids="$pids $!"
+	done
+	for i in $pids; do stacks="$stacks /proc/$i/stack"; done
+	# (One grep a round: starting programs is slow under TCG.)
+	for _ in $(seq 12); do
+		# shellcheck disable=SC2086 # a list of files
+		waiting=$(grep -ls smb3rs_sock_send_pages $stacks)
+		[ -n "$waiting" ] && break
+		sleep 0.5
+	done
+	# shellcheck disable=SC2086 # a list of PIDs
+	kill -9 $pids
+	sleep 2
+	kill -CONT "$smbd"
+	# shellcheck disable=SC2086
+	wait $pids 2>/dev/null
+	for fd in $fds; do exec {fd}>&-; done
+	[ -n "$waiting" ] || { echo "no send waited for buffer space"; cleanup; return 1; }
+	echo survived > "$MNT/after-kill" && [ "$(cat "$MNT/after-kill")" = survived ] \
+		|| { new_log; echo "the mount stopped working"; cleanup; return 1; }
+	rm -f "$MNT"/killed* "$MNT/after-kill"
+	[ "$(stat_value "Channel failures")" = "$failures0" ] \
+		|| { new_log; echo "a killed writer failed the channel"; cleanup; return 1; }
+	! new_log | grep -q "send failed" || { new_log; echo "a send was cut off"; cleanup; return 1; }
+	timeout 60 umount "$MNT" || { echo "umount failed"; return 1; }
+}
+
 # A server that accepts TCP but never answers NEGOTIATE: the mount fails cleanly
 # once the handshake's 20 s bound passes.
 mount_frozen_server() {
@@ -215,7 +266,7 @@ mount_frozen_server() {
 	[ "$took" -le 60 ] || { echo "mount took ${took}s"; return 1; }
 }
 
-ktap_begin 12
+ktap_begin 13
 ktap_test "two mounts of one server and user share a session" shared_session
 ktap_test "nosharesock gets a session of its own" own_session
 ktap_test "an idle channel sends echoes the server answers" echoes
@@ -230,6 +281,7 @@ ktap_test "server silent, soft: the request fails within the bound" server_silen
 ktap_test "server dies with READs in flight: the reader gets an error" \
 	reads_in_flight_server_dies
 ktap_test "server silent, hard: the wait is killable" hard_wait_killable
+ktap_test "a writer killed mid-send: the connection survives" killed_writers_keep_channel
 ktap_test "server never answers NEGOTIATE: mount fails cleanly" mount_frozen_server
 cleanup
 rmmod smb3rs

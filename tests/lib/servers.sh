@@ -113,3 +113,9 @@ server_port() {
 server_share_dir() {
 	case "$1" in ksmbd) echo "$KSMBD_SHARE_DIR" ;; samba) echo "$SAMBA_SHARE_DIR" ;; esac
 }
+
+# The smbd child serving our connection to Samba.
+smbd_child() {
+	ss -Htnp state established "( sport = :$SAMBA_PORT )" | grep -o 'pid=[0-9]*' \
+		| head -n 1 | cut -d= -f2
+}
