@@ -650,6 +650,8 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	path = smb3rs_path(dentry, &buf, &len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
+	/* Asynchronous direct WRITEs under way land first, as dirty pages do. */
+	inode_dio_wait(inode);
 	if (valid & ATTR_SIZE) {
 		rc = filemap_write_and_wait(inode->i_mapping);
 		smb3rs_changing(inode);
@@ -1208,6 +1210,8 @@ static long smb3rs_fallocate(struct file *file, int mode, loff_t offset,
 		     FALLOC_FL_ZERO_RANGE))
 		return -EOPNOTSUPP;
 	inode_lock(inode);
+	/* Asynchronous direct I/O under way ends first. */
+	inode_dio_wait(inode);
 	/* No page fault may repopulate the range while it changes underneath. */
 	filemap_invalidate_lock(inode->i_mapping);
 	/* Our dirty data in the range reaches the server before it is zeroed. */
@@ -1924,6 +1928,9 @@ static ssize_t smb3rs_direct_gather(struct iov_iter *iter, size_t want,
 /* Direct READs or WRITEs in flight together (as readahead keeps four). */
 #define SMB3RS_DIRECT_DEPTH 4
 
+/* Completes asynchronous (AIO) direct I/O in process context. */
+static struct workqueue_struct *smb3rs_dio_wq;
+
 struct smb3rs_direct_batch;
 
 /* One READ or WRITE of a batch: what it asked for and what came back. */
@@ -1934,14 +1941,22 @@ struct smb3rs_direct_io {
 };
 
 /*
- * A batch of direct READs or WRITEs. The waiter and each request hold a
- * reference: a killed waiter returns at once, and the last completion frees the
- * batch.
+ * A batch of direct READs or WRITEs. The caller and each request hold a
+ * reference; the last to let go frees it. A synchronous caller waits for
+ * @done (killably: it may return before the requests end). For an
+ * asynchronous one (@iocb set) nobody waits: the last request to end hands
+ * its reference to @work, which completes @iocb.
  */
 struct smb3rs_direct_batch {
 	refcount_t ref;
 	atomic_t pending;
 	struct completion done;
+	struct kiocb *iocb;
+	struct work_struct work;
+	loff_t pos;
+	size_t asked;
+	unsigned int nr_ios;
+	bool write;
 	struct smb3rs_direct_io ios[SMB3RS_DIRECT_DEPTH];
 };
 
@@ -1957,18 +1972,122 @@ static void smb3rs_direct_io_done(void *ctx, s64 result)
 	struct smb3rs_direct_batch *b = io->batch;
 
 	io->result = result;
-	if (atomic_dec_and_test(&b->pending))
+	if (atomic_dec_and_test(&b->pending)) {
+		if (b->iocb) {
+			/* This request's reference goes to the work. */
+			queue_work(smb3rs_dio_wq, &b->work);
+			return;
+		}
 		complete(&b->done);
+	}
 	smb3rs_direct_batch_put(b);
 }
 
+static struct smb3rs_direct_batch *smb3rs_direct_batch_new(loff_t pos,
+							   bool write)
+{
+	struct smb3rs_direct_batch *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	refcount_set(&b->ref, 1);
+	atomic_set(&b->pending, 1);
+	init_completion(&b->done);
+	b->pos = pos;
+	b->write = write;
+	return b;
+}
+
 /*
- * Up to SMB3RS_DIRECT_DEPTH READs (or WRITEs, if @write) of at most io_size
- * between @pos and @iter, in flight together; returns the bytes moved in file
- * order up to the first short or failed request (the rest of @iter is given
- * back; *@short_io is then set), or its error if none. Like NFS, a failed or
- * short WRITE does not undo the later ones of its batch: their data is on the
- * server, but not counted.
+ * Sends up to SMB3RS_DIRECT_DEPTH READs (or WRITEs) of at most io_size between
+ * b->pos and @iter, and takes a reference and a pending count for each. Returns
+ * 0, or an error if the caller's pages could not be taken for the first one.
+ */
+static int smb3rs_direct_issue(struct smb3rs_open *of,
+			       struct smb3rs_direct_batch *b,
+			       struct iov_iter *iter, size_t io_size,
+			       struct page **pages, struct smb3rs_seg *segs,
+			       unsigned int max_segs)
+{
+	const void *info = of->inode->i_sb->s_fs_info;
+	unsigned int k, n;
+
+	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter); k++) {
+		struct smb3rs_direct_io *io = &b->ios[k];
+		ssize_t got = smb3rs_direct_gather(iter,
+				min_t(size_t, iov_iter_count(iter), io_size),
+				pages, segs + k * max_segs, max_segs, &n);
+
+		if (got < 0)
+			return k ? 0 : got;
+		io->batch = b;
+		io->asked = got;
+		refcount_inc(&b->ref);
+		atomic_inc(&b->pending);
+		/* The segments' page references go to the request. */
+		if (b->write)
+			smb3rs_rs_write_async(info, &of->fid, b->pos + b->asked,
+					      segs + k * max_segs, n,
+					      smb3rs_direct_io_done, io);
+		else
+			smb3rs_rs_read_async(info, &of->fid, b->pos + b->asked,
+					     segs + k * max_segs, n,
+					     smb3rs_direct_io_done, io);
+		b->asked += got;
+		b->nr_ios++;
+	}
+	return 0;
+}
+
+/*
+ * What an ended batch moved: the bytes in file order up to the first short or
+ * failed request (*@short_io is then set), or its error if none. Like NFS, a
+ * failed or short WRITE does not undo the later ones of its batch: their data
+ * is on the server, but not counted.
+ */
+static ssize_t smb3rs_direct_moved(const struct smb3rs_direct_batch *b,
+				   bool *short_io)
+{
+	size_t moved = 0;
+	ssize_t rc = 0;
+	unsigned int k;
+
+	for (k = 0; k < b->nr_ios; k++) {
+		*short_io = b->ios[k].result < (s64)b->ios[k].asked;
+		if (b->ios[k].result < 0) {
+			rc = b->ios[k].result;
+			break;
+		}
+		moved += b->ios[k].result;
+		if (*short_io)
+			break;
+	}
+	if (b->write && !moved && !rc)
+		rc = -EIO;	/* a WRITE of nothing: not end of file */
+	if (rc == -EAGAIN)
+		rc = -EACCES;	/* refused by a byte-range lock, as cifs.ko says */
+	return moved ? moved : rc;
+}
+
+/*
+ * After direct WRITEs over [@start, @start + @count): cached pages of the range
+ * are dropped (all that was asked: after a failure or a kill, later WRITEs of a
+ * batch may have landed too), and times and allocation are fetched from the
+ * server next time.
+ */
+static void smb3rs_direct_written(struct inode *inode, loff_t start,
+				  size_t count)
+{
+	if (!count)
+		return;
+	invalidate_inode_pages2_range(inode->i_mapping, start >> PAGE_SHIFT,
+				      (start + count - 1) >> PAGE_SHIFT);
+	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
+}
+
+/*
+ * One synchronous batch from @pos; returns what it moved (see
+ * smb3rs_direct_moved()), giving the rest of @iter back.
  */
 static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
 				   struct iov_iter *iter, bool write,
@@ -1977,47 +2096,15 @@ static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
 				   unsigned int max_segs, bool *short_io)
 {
 	struct inode *inode = of->inode;
-	const void *info = inode->i_sb->s_fs_info;
 	struct smb3rs_direct_batch *b;
-	size_t asked = 0, moved = 0;
-	unsigned int k, nr_ios = 0, n;
-	ssize_t rc = 0;
+	ssize_t rc;
 
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	b = smb3rs_direct_batch_new(pos, write);
 	if (!b)
 		return -ENOMEM;
-	refcount_set(&b->ref, 1);
-	atomic_set(&b->pending, 1);
-	init_completion(&b->done);
 	if (write)
 		smb3rs_changing(inode);
-	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter); k++) {
-		struct smb3rs_direct_io *io = &b->ios[k];
-		ssize_t got = smb3rs_direct_gather(iter,
-				min_t(size_t, iov_iter_count(iter), io_size),
-				pages, segs + k * max_segs, max_segs, &n);
-
-		if (got < 0) {
-			rc = got;
-			break;
-		}
-		io->batch = b;
-		io->asked = got;
-		io->result = 0;
-		refcount_inc(&b->ref);
-		atomic_inc(&b->pending);
-		/* The segments' page references go to the request. */
-		if (write)
-			smb3rs_rs_write_async(info, &of->fid, pos + asked,
-					      segs + k * max_segs, n,
-					      smb3rs_direct_io_done, io);
-		else
-			smb3rs_rs_read_async(info, &of->fid, pos + asked,
-					     segs + k * max_segs, n,
-					     smb3rs_direct_io_done, io);
-		asked += got;
-		nr_ios++;
-	}
+	rc = smb3rs_direct_issue(of, b, iter, io_size, pages, segs, max_segs);
 	if (!atomic_dec_and_test(&b->pending) &&
 	    wait_for_completion_killable(&b->done)) {
 		/*
@@ -2031,23 +2118,76 @@ static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
 	}
 	if (write)
 		smb3rs_changing(inode);
-	for (k = 0; k < nr_ios; k++) {
-		*short_io = b->ios[k].result < (s64)b->ios[k].asked;
-		if (b->ios[k].result < 0) {
-			rc = b->ios[k].result;
-			break;
-		}
-		moved += b->ios[k].result;
-		if (*short_io)
-			break;
-	}
+	if (!rc)
+		rc = smb3rs_direct_moved(b, short_io);
+	iov_iter_revert(iter, b->asked - max_t(ssize_t, rc, 0));
 	smb3rs_direct_batch_put(b);
-	iov_iter_revert(iter, asked - moved);
-	if (write && !moved && !rc)
-		rc = -EIO;	/* a WRITE of nothing: not end of file */
-	if (rc == -EAGAIN)
-		rc = -EACCES;	/* refused by a byte-range lock, as cifs.ko says */
-	return moved ? moved : rc;
+	return rc;
+}
+
+/* What an asynchronous batch ends with, in process context. */
+static ssize_t smb3rs_direct_async_end(struct smb3rs_direct_batch *b)
+{
+	struct inode *inode = file_inode(b->iocb->ki_filp);
+	bool short_io = false;
+	ssize_t rc = smb3rs_direct_moved(b, &short_io);
+
+	if (b->write) {
+		smb3rs_changing(inode);
+		smb3rs_direct_written(inode, b->pos, b->asked);
+	}
+	if (rc > 0)
+		b->iocb->ki_pos = b->pos + rc;
+	inode_dio_end(inode);
+	return rc;
+}
+
+static void smb3rs_direct_async_work(struct work_struct *work)
+{
+	struct smb3rs_direct_batch *b =
+		container_of(work, struct smb3rs_direct_batch, work);
+	struct kiocb *iocb = b->iocb;
+	ssize_t rc = smb3rs_direct_async_end(b);
+
+	/* The last use of the file: completion may release it. */
+	iocb->ki_complete(iocb, rc);
+	smb3rs_direct_batch_put(b);
+}
+
+/*
+ * Asynchronous direct I/O (AIO, io_uring) of one batch: the requests are sent
+ * and the call returns -EIOCBQUEUED; the last to end completes @iocb from
+ * smb3rs_dio_wq. In-flight I/O is counted with inode_dio_begin(), so that a
+ * truncation waits for it. If every request has already ended (or none could
+ * be sent), the result is returned here instead.
+ */
+static ssize_t smb3rs_direct_async(struct kiocb *iocb, struct iov_iter *iter,
+				   bool write, size_t io_size,
+				   struct page **pages, struct smb3rs_seg *segs,
+				   unsigned int max_segs)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct smb3rs_direct_batch *b;
+	ssize_t rc, end;
+
+	b = smb3rs_direct_batch_new(iocb->ki_pos, write);
+	if (!b)
+		return -ENOMEM;
+	b->iocb = iocb;
+	INIT_WORK(&b->work, smb3rs_direct_async_work);
+	inode_dio_begin(inode);
+	if (write)
+		smb3rs_changing(inode);
+	rc = smb3rs_direct_issue(iocb->ki_filp->private_data, b, iter, io_size,
+				 pages, segs, max_segs);
+	if (!atomic_dec_and_test(&b->pending)) {
+		smb3rs_direct_batch_put(b);
+		return -EIOCBQUEUED;
+	}
+	/* Nothing in flight and no work queued: it ends here. */
+	end = smb3rs_direct_async_end(b);
+	smb3rs_direct_batch_put(b);
+	return rc ?: end;	/* rc: no request could be made */
 }
 
 /*
@@ -2057,7 +2197,13 @@ static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
  * lands data in them, no copy, any alignment. SMB3RS_DIRECT_DEPTH requests are
  * kept in flight. Our dirty pages of the range are written back first and cached
  * pages dropped after a write, so that buffered and direct users of the file
- * agree. The call completes synchronously, for AIO too.
+ * agree.
+ *
+ * AIO of one buffer that fits one batch completes asynchronously, unless it is
+ * a WRITE that extends the file (i_size changes under the inode lock) or must
+ * be synced (O_DSYNC: the sync follows the write); anything else is done here
+ * and returned, as for synchronous calls. (Many small vectors could take more
+ * segments than a batch has, and AIO users do not expect short transfers.)
  */
 static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 				bool write)
@@ -2073,11 +2219,17 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	struct smb3rs_seg *segs;
 	struct page **pages;
 	ssize_t done = 0, rc;
+	bool async;
 
 	if (!count)
 		return 0;
 	if (iocb->ki_flags & IOCB_NOWAIT)
 		return -EAGAIN;
+	/* One buffer: a batch takes all of it (see the comment above). */
+	async = !is_sync_kiocb(iocb) && count <= SMB3RS_DIRECT_DEPTH * io_size &&
+		iov_iter_single_seg_count(iter) == count &&
+		!(write && (pos + count > i_size_read(inode) ||
+			    (iocb->ki_flags & IOCB_DSYNC)));
 	rc = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
 	if (rc)
 		return rc;
@@ -2086,6 +2238,12 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 			      GFP_KERNEL);
 	if (!pages || !segs) {
 		rc = -ENOMEM;
+		goto out;
+	}
+	if (async) {
+		/* The requests have taken their segments by the time it returns. */
+		rc = smb3rs_direct_async(iocb, iter, write, io_size, pages, segs,
+					 max_segs);
 		goto out;
 	}
 	while (iov_iter_count(iter)) {
@@ -2103,14 +2261,7 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	if (write) {
 		if (pos > i_size_read(inode))
 			i_size_write(inode, pos);
-		/*
-		 * Over all that was asked: after a failure or a kill, later WRITEs
-		 * of the batch may have landed too.
-		 */
-		invalidate_inode_pages2_range(mapping, iocb->ki_pos >> PAGE_SHIFT,
-					      (iocb->ki_pos + count - 1) >> PAGE_SHIFT);
-		/* Times and allocation as the server has them: fetch them next time. */
-		SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
+		smb3rs_direct_written(inode, iocb->ki_pos, count);
 	}
 	iocb->ki_pos = pos;
 out:
@@ -2764,24 +2915,34 @@ static void smb3rs_inode_init_once(void *obj)
 }
 
 /**
- * smb3rs_vfs_init() - create the inode cache (module load)
+ * smb3rs_vfs_init() - create the inode cache and AIO workqueue (module load)
  *
  * Return: 0 or -ENOMEM.
  */
 int smb3rs_vfs_init(void)
 {
+	/* With a rescuer, as iomap's: AIO completions must not wait for memory. */
+	smb3rs_dio_wq = alloc_workqueue("smb3rs-dio", WQ_MEM_RECLAIM, 0);
+	if (!smb3rs_dio_wq)
+		return -ENOMEM;
 	smb3rs_inode_cachep = kmem_cache_create("smb3rs_inode",
 						sizeof(struct smb3rs_inode), 0,
 						SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
 						smb3rs_inode_init_once);
-	return smb3rs_inode_cachep ? 0 : -ENOMEM;
+	if (!smb3rs_inode_cachep) {
+		destroy_workqueue(smb3rs_dio_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * smb3rs_vfs_exit() - destroy the inode cache (module unload)
+ * smb3rs_vfs_exit() - destroy the inode cache and AIO workqueue (module unload)
  */
 void smb3rs_vfs_exit(void)
 {
+	/* Drains completions still running after their file was released. */
+	destroy_workqueue(smb3rs_dio_wq);
 	/* Inodes are freed after an RCU grace period. */
 	rcu_barrier();
 	kmem_cache_destroy(smb3rs_inode_cachep);

@@ -737,6 +737,132 @@ sys.exit(1 if fails else 0)
 PY
 }
 
+# Asynchronous direct I/O (Linux AIO, raw syscalls): 16 writes of 4 KiB in one
+# io_submit all land; on Samba, with the server stopped (SIGSTOP), io_submit
+# returns and none of them has completed, so they were in flight together, not
+# done one by one inside io_submit. Then reads of the same blocks, a write that
+# extends the file and a read across the end of the file, checked on the server.
+t_aio() {
+	local smbd=
+	fresh
+	if [ "$server" = samba ]; then
+		smbd=$(smbd_child)
+		[ -n "$smbd" ] || { echo "no smbd child found"; return 1; }
+	fi
+	python3 - "$T" "$S" "$smbd" <<'PY'
+import ctypes, os, signal, sys, threading, time
+t, s, smbd = sys.argv[1], sys.argv[2], sys.argv[3]
+libc = ctypes.CDLL(None, use_errno=True)
+IO_SETUP, IO_DESTROY, IO_GETEVENTS, IO_SUBMIT = 206, 207, 208, 209
+PREAD, PWRITE, BLOCK, N = 0, 1, 4096, 16
+
+def syscall(nr, *args):
+    r = libc.syscall(ctypes.c_long(nr), *args)
+    if r < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return r
+
+class Iocb(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_uint64), ("key", ctypes.c_uint32),
+                ("rw_flags", ctypes.c_int32), ("opcode", ctypes.c_uint16),
+                ("reqprio", ctypes.c_int16), ("fd", ctypes.c_uint32),
+                ("buf", ctypes.c_uint64), ("nbytes", ctypes.c_uint64),
+                ("offset", ctypes.c_int64), ("reserved2", ctypes.c_uint64),
+                ("flags", ctypes.c_uint32), ("resfd", ctypes.c_uint32)]
+
+class Event(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_uint64), ("obj", ctypes.c_uint64),
+                ("res", ctypes.c_int64), ("res2", ctypes.c_int64)]
+
+class Timespec(ctypes.Structure):
+    _fields_ = [("sec", ctypes.c_long), ("nsec", ctypes.c_long)]
+
+ctx = ctypes.c_ulong(0)
+syscall(IO_SETUP, ctypes.c_long(64), ctypes.byref(ctx))
+
+def submit(ops):
+    """ops: (opcode, offset, buffer); returns how many io_submit took."""
+    iocbs = (Iocb * len(ops))()
+    for i, (op, off, buf) in enumerate(ops):
+        iocbs[i].data, iocbs[i].opcode, iocbs[i].fd = i, op, fd
+        iocbs[i].buf, iocbs[i].nbytes = ctypes.addressof(buf), len(buf)
+        iocbs[i].offset = off
+    ptrs = (ctypes.POINTER(Iocb) * len(ops))(*[ctypes.pointer(c) for c in iocbs])
+    return syscall(IO_SUBMIT, ctx, ctypes.c_long(len(ops)), ptrs)
+
+def events(min_nr, nr, timeout):
+    evs = (Event * nr)()
+    n = syscall(IO_GETEVENTS, ctx, ctypes.c_long(min_nr), ctypes.c_long(nr), evs,
+                ctypes.byref(Timespec(timeout, 0)))
+    return {e.data: e.res for e in evs[:n]}
+
+def reap(nr):
+    got = {}
+    while len(got) < nr:
+        more = events(1, nr - len(got), 120)
+        assert more, f"only {len(got)} of {nr} completed in 120 s"
+        got.update(more)
+    return got
+
+size = 256 * BLOCK
+expected = bytearray(os.urandom(size))
+with open(t + "/a", "wb") as f:
+    f.write(expected)
+fd = os.open(t + "/a", os.O_RDWR | os.O_DIRECT)
+blocks = [(i * 61 + 7) % 256 for i in range(N)]  # distinct, scattered
+bufs = [ctypes.create_string_buffer(bytes([65 + i]) * BLOCK, BLOCK) for i in range(N)]
+for i, b in enumerate(blocks):
+    expected[b * BLOCK:(b + 1) * BLOCK] = bytes([65 + i]) * BLOCK
+
+# A synchronous io_submit would wait for the stopped server: after 30 s the
+# watchdog lets the server go on, and the test fails.
+state = {"submitted": False, "watchdog": False}
+def watchdog():
+    time.sleep(30)
+    if not state["submitted"]:
+        state["watchdog"] = True
+        os.kill(int(smbd), signal.SIGCONT)
+if smbd:
+    os.kill(int(smbd), signal.SIGSTOP)
+    threading.Thread(target=watchdog, daemon=True).start()
+try:
+    took = submit([(PWRITE, b * BLOCK, bufs[i]) for i, b in enumerate(blocks)])
+    state["submitted"] = True
+    early = events(0, N, 0) if smbd else {}
+finally:
+    if smbd:
+        os.kill(int(smbd), signal.SIGCONT)
+assert not state["watchdog"], "io_submit waited for the stopped server"
+assert took == N, f"io_submit took {took} of {N}"
+assert not early, f"{len(early)} writes completed while the server was stopped"
+got = reap(N)
+assert all(r == BLOCK for r in got.values()), f"write results {sorted(got.values())}"
+
+back = [ctypes.create_string_buffer(BLOCK) for _ in range(N)]
+submit([(PREAD, b * BLOCK, back[i]) for i, b in enumerate(blocks)])
+got = reap(N)
+assert all(r == BLOCK for r in got.values()), f"read results {sorted(got.values())}"
+for i in range(N):
+    assert back[i].raw == bytes([65 + i]) * BLOCK, f"read {i} differs"
+
+tail = ctypes.create_string_buffer(b"T" * BLOCK, BLOCK)
+submit([(PWRITE, size, tail)])
+assert reap(1)[0] == BLOCK, "extending write"
+expected += b"T" * BLOCK
+assert os.fstat(fd).st_size == size + BLOCK, os.fstat(fd).st_size
+across = ctypes.create_string_buffer(2 * BLOCK)
+submit([(PREAD, size + BLOCK - 100, across)])
+assert reap(1)[0] == 100, "read across the end"
+assert across.raw[:100] == b"T" * 100
+
+syscall(IO_DESTROY, ctx)
+os.close(fd)
+with open(s + "/a", "rb") as f:
+    assert f.read() == expected, "the server's copy differs"
+PY
+}
+
 t_errors() {
 	fresh
 	mkdir "$T/d" && echo x > "$T/d/f" || return 1
@@ -746,11 +872,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 44
+ktap_begin 46
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 22); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 23); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -772,6 +898,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
+	ktap_test "$server: AIO: io_submit does not wait; reads, writes, extending" t_aio
 	ktap_test "$server: flock and fcntl locks are locks on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
