@@ -15,7 +15,6 @@
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
-#include <linux/signal.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <net/sock.h>
