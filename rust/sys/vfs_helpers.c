@@ -1887,44 +1887,6 @@ static void smb3rs_range_forget(struct smb3rs_open *of)
 	mutex_unlock(&si->range_mutex);
 }
 
-/*
- * Takes the caller's pages for up to @want bytes of @iter as payload segments
- * (at most @max_segs; each holds a page reference for the request); returns the
- * bytes taken and their segment count in *@nr, or a negative errno if none.
- */
-static ssize_t smb3rs_direct_gather(struct iov_iter *iter, size_t want,
-				    struct page **pages, struct smb3rs_seg *segs,
-				    unsigned int max_segs, unsigned int *nr)
-{
-	size_t got = 0;
-	unsigned int n = 0;
-
-	while (got < want && n < max_segs) {
-		size_t off, left;
-		ssize_t bytes = iov_iter_get_pages2(iter, pages, want - got,
-						    max_segs - n, &off);
-		unsigned int i;
-
-		if (bytes <= 0) {
-			if (!got)
-				return bytes ? bytes : -EFAULT;
-			break;
-		}
-		for (i = 0, left = bytes; left; i++, n++) {
-			size_t len = min_t(size_t, left, PAGE_SIZE - off);
-
-			segs[n].page = pages[i];
-			segs[n].addr = page_address(pages[i]) + off;
-			segs[n].len = len;
-			left -= len;
-			off = 0;
-		}
-		got += bytes;
-	}
-	*nr = n;
-	return got;
-}
-
 /* Direct READs or WRITEs in flight together (as readahead keeps four). */
 #define SMB3RS_DIRECT_DEPTH 4
 
@@ -1946,6 +1908,12 @@ struct smb3rs_direct_io {
  * @done (killably: it may return before the requests end). For an
  * asynchronous one (@iocb set) nobody waits: the last request to end hands
  * its reference to @work, which completes @iocb.
+ *
+ * User memory is pinned (FOLL_PIN) for as long as the batch lives, so that a
+ * fork() while a READ is in flight copies the page for the child and the data
+ * lands in the caller's page, not in one only the child sees. @pins holds
+ * those pins; the requests' segments hold ordinary page references of their
+ * own, as for page-cache pages.
  */
 struct smb3rs_direct_batch {
 	refcount_t ref;
@@ -1953,17 +1921,114 @@ struct smb3rs_direct_batch {
 	struct completion done;
 	struct kiocb *iocb;
 	struct work_struct work;
+	struct work_struct release;
 	loff_t pos;
 	size_t asked;
 	unsigned int nr_ios;
 	bool write;
+	struct page **pins;
+	unsigned int nr_pins, max_pins;
 	struct smb3rs_direct_io ios[SMB3RS_DIRECT_DEPTH];
 };
 
+/*
+ * Takes the caller's pages for up to @want bytes of @iter as payload segments
+ * (at most @max_segs; each holds a page reference for the request, and user
+ * pages are also pinned in @b); returns the bytes taken and their segment
+ * count in *@nr, or a negative errno if none.
+ */
+static ssize_t smb3rs_direct_gather(struct smb3rs_direct_batch *b,
+				    struct iov_iter *iter, size_t want,
+				    struct smb3rs_seg *segs,
+				    unsigned int max_segs, unsigned int *nr)
+{
+	bool pinning = iov_iter_extract_will_pin(iter);
+	size_t got = 0;
+	unsigned int n = 0;
+
+	while (got < want && n < max_segs) {
+		/* Extracted pages land in the pin array (kept only if pinned). */
+		struct page **pages = b->pins + b->nr_pins;
+		unsigned int room = min(max_segs - n, b->max_pins - b->nr_pins);
+		size_t off, left;
+		ssize_t bytes;
+		unsigned int i;
+
+		if (!room)
+			break;
+		bytes = iov_iter_extract_pages(iter, &pages, want - got, room,
+					       0, &off);
+		if (bytes <= 0) {
+			if (!got)
+				return bytes ? bytes : -EFAULT;
+			break;
+		}
+		for (i = 0, left = bytes; left; i++, n++) {
+			size_t len = min_t(size_t, left, PAGE_SIZE - off);
+
+			get_page(pages[i]);
+			segs[n].page = pages[i];
+			segs[n].addr = page_address(pages[i]) + off;
+			segs[n].len = len;
+			left -= len;
+			off = 0;
+		}
+		if (pinning)
+			b->nr_pins += i;
+		got += bytes;
+	}
+	*nr = n;
+	return got;
+}
+
+/*
+ * Lets the caller's pages go once no request uses them. Pages a READ filled
+ * are marked dirty (they may be a file's), which may take their locks: only in
+ * process context, never from a reply hook.
+ */
+static void smb3rs_direct_unpin(struct smb3rs_direct_batch *b)
+{
+	if (b->write)
+		unpin_user_pages(b->pins, b->nr_pins);
+	else
+		unpin_user_pages_dirty_lock(b->pins, b->nr_pins, true);
+	b->nr_pins = 0;
+}
+
+static void smb3rs_direct_batch_free(struct smb3rs_direct_batch *b)
+{
+	smb3rs_direct_unpin(b);
+	kvfree(b->pins);
+	kfree(b);
+}
+
+static void smb3rs_direct_batch_release(struct work_struct *work)
+{
+	smb3rs_direct_batch_free(container_of(work, struct smb3rs_direct_batch,
+					      release));
+}
+
+/* Drops a reference in process context, where page locks may be taken. */
 static void smb3rs_direct_batch_put(struct smb3rs_direct_batch *b)
 {
 	if (refcount_dec_and_test(&b->ref))
-		kfree(b);
+		smb3rs_direct_batch_free(b);
+}
+
+/*
+ * Drops a request's reference from its reply hook. That may run in the
+ * channel's receiver, which must not wait for a page lock (the lock holder may
+ * be waiting for a reply only the receiver delivers): if pages are still
+ * pinned (the waiter was killed), the last one hands the batch to a work item.
+ */
+static void smb3rs_direct_batch_put_hook(struct smb3rs_direct_batch *b)
+{
+	if (!refcount_dec_and_test(&b->ref))
+		return;
+	if (b->nr_pins)
+		queue_work(smb3rs_dio_wq, &b->release);
+	else
+		smb3rs_direct_batch_free(b);
 }
 
 static void smb3rs_direct_io_done(void *ctx, s64 result)
@@ -1980,16 +2045,24 @@ static void smb3rs_direct_io_done(void *ctx, s64 result)
 		}
 		complete(&b->done);
 	}
-	smb3rs_direct_batch_put(b);
+	smb3rs_direct_batch_put_hook(b);
 }
 
 static struct smb3rs_direct_batch *smb3rs_direct_batch_new(loff_t pos,
-							   bool write)
+							   bool write,
+							   unsigned int nr_segs)
 {
 	struct smb3rs_direct_batch *b = kzalloc(sizeof(*b), GFP_KERNEL);
 
 	if (!b)
 		return NULL;
+	b->max_pins = nr_segs;
+	b->pins = kvmalloc_array(b->max_pins, sizeof(*b->pins), GFP_KERNEL);
+	if (!b->pins) {
+		kfree(b);
+		return NULL;
+	}
+	INIT_WORK(&b->release, smb3rs_direct_batch_release);
 	refcount_set(&b->ref, 1);
 	atomic_set(&b->pending, 1);
 	init_completion(&b->done);
@@ -2000,23 +2073,27 @@ static struct smb3rs_direct_batch *smb3rs_direct_batch_new(loff_t pos,
 
 /*
  * Sends up to SMB3RS_DIRECT_DEPTH READs (or WRITEs) of at most io_size between
- * b->pos and @iter, and takes a reference and a pending count for each. Returns
- * 0, or an error if the caller's pages could not be taken for the first one.
+ * b->pos and @iter, their payload in @segs (room for b->max_pins), and takes a
+ * reference and a pending count for each. Returns 0, or an error if the
+ * caller's pages could not be taken for the first one.
  */
 static int smb3rs_direct_issue(struct smb3rs_open *of,
 			       struct smb3rs_direct_batch *b,
 			       struct iov_iter *iter, size_t io_size,
-			       struct page **pages, struct smb3rs_seg *segs,
-			       unsigned int max_segs)
+			       struct smb3rs_seg *segs)
 {
 	const void *info = of->inode->i_sb->s_fs_info;
-	unsigned int k, n;
+	/* io_size bytes at any alignment span one page more than they fill. */
+	unsigned int io_segs = DIV_ROUND_UP(io_size, PAGE_SIZE) + 1;
+	unsigned int k, n, used = 0;
 
-	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter); k++) {
+	for (k = 0; k < SMB3RS_DIRECT_DEPTH && iov_iter_count(iter) &&
+	     used < b->max_pins; k++) {
 		struct smb3rs_direct_io *io = &b->ios[k];
-		ssize_t got = smb3rs_direct_gather(iter,
+		ssize_t got = smb3rs_direct_gather(b, iter,
 				min_t(size_t, iov_iter_count(iter), io_size),
-				pages, segs + k * max_segs, max_segs, &n);
+				segs + used, min(io_segs, b->max_pins - used),
+				&n);
 
 		if (got < 0)
 			return k ? 0 : got;
@@ -2027,12 +2104,13 @@ static int smb3rs_direct_issue(struct smb3rs_open *of,
 		/* The segments' page references go to the request. */
 		if (b->write)
 			smb3rs_rs_write_async(info, &of->fid, b->pos + b->asked,
-					      segs + k * max_segs, n,
+					      segs + used, n,
 					      smb3rs_direct_io_done, io);
 		else
 			smb3rs_rs_read_async(info, &of->fid, b->pos + b->asked,
-					     segs + k * max_segs, n,
+					     segs + used, n,
 					     smb3rs_direct_io_done, io);
+		used += n;
 		b->asked += got;
 		b->nr_ios++;
 	}
@@ -2086,27 +2164,42 @@ static void smb3rs_direct_written(struct inode *inode, loff_t start,
 }
 
 /*
+ * Waits for a synchronous batch's requests: killably for user memory (pinned,
+ * it outlives a READ its caller gave up on); to the end for kernel memory
+ * (kernel_read(), a pipe's pages), which its owner may free or reuse once we
+ * return. That wait goes in slices, so that a slow server does not look like
+ * a hung task.
+ */
+static int smb3rs_direct_wait(struct smb3rs_direct_batch *b,
+			      const struct iov_iter *iter)
+{
+	if (iov_iter_extract_will_pin(iter))
+		return wait_for_completion_killable(&b->done);
+	while (!wait_for_completion_timeout(&b->done, 10 * HZ))
+		;
+	return 0;
+}
+
+/*
  * One synchronous batch from @pos; returns what it moved (see
  * smb3rs_direct_moved()), giving the rest of @iter back.
  */
 static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
 				   struct iov_iter *iter, bool write,
-				   size_t io_size, struct page **pages,
-				   struct smb3rs_seg *segs,
-				   unsigned int max_segs, bool *short_io)
+				   size_t io_size, struct smb3rs_seg *segs,
+				   unsigned int nr_segs, bool *short_io)
 {
 	struct inode *inode = of->inode;
 	struct smb3rs_direct_batch *b;
 	ssize_t rc;
 
-	b = smb3rs_direct_batch_new(pos, write);
+	b = smb3rs_direct_batch_new(pos, write, nr_segs);
 	if (!b)
 		return -ENOMEM;
 	if (write)
 		smb3rs_changing(inode);
-	rc = smb3rs_direct_issue(of, b, iter, io_size, pages, segs, max_segs);
-	if (!atomic_dec_and_test(&b->pending) &&
-	    wait_for_completion_killable(&b->done)) {
+	rc = smb3rs_direct_issue(of, b, iter, io_size, segs);
+	if (!atomic_dec_and_test(&b->pending) && smb3rs_direct_wait(b, iter)) {
 		/*
 		 * The requests hold their pages; nothing is reported. A WRITE
 		 * still in flight is counted as done: the caller is dying.
@@ -2118,6 +2211,7 @@ static ssize_t smb3rs_direct_batch(struct smb3rs_open *of, loff_t pos,
 	}
 	if (write)
 		smb3rs_changing(inode);
+	smb3rs_direct_unpin(b);
 	if (!rc)
 		rc = smb3rs_direct_moved(b, short_io);
 	iov_iter_revert(iter, b->asked - max_t(ssize_t, rc, 0));
@@ -2132,6 +2226,7 @@ static ssize_t smb3rs_direct_async_end(struct smb3rs_direct_batch *b)
 	bool short_io = false;
 	ssize_t rc = smb3rs_direct_moved(b, &short_io);
 
+	smb3rs_direct_unpin(b);
 	if (b->write) {
 		smb3rs_changing(inode);
 		smb3rs_direct_written(inode, b->pos, b->asked);
@@ -2163,14 +2258,13 @@ static void smb3rs_direct_async_work(struct work_struct *work)
  */
 static ssize_t smb3rs_direct_async(struct kiocb *iocb, struct iov_iter *iter,
 				   bool write, size_t io_size,
-				   struct page **pages, struct smb3rs_seg *segs,
-				   unsigned int max_segs)
+				   struct smb3rs_seg *segs, unsigned int nr_segs)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	struct smb3rs_direct_batch *b;
 	ssize_t rc, end;
 
-	b = smb3rs_direct_batch_new(iocb->ki_pos, write);
+	b = smb3rs_direct_batch_new(iocb->ki_pos, write, nr_segs);
 	if (!b)
 		return -ENOMEM;
 	b->iocb = iocb;
@@ -2179,7 +2273,7 @@ static ssize_t smb3rs_direct_async(struct kiocb *iocb, struct iov_iter *iter,
 	if (write)
 		smb3rs_changing(inode);
 	rc = smb3rs_direct_issue(iocb->ki_filp->private_data, b, iter, io_size,
-				 pages, segs, max_segs);
+				 segs);
 	if (!atomic_dec_and_test(&b->pending)) {
 		smb3rs_direct_batch_put(b);
 		return -EIOCBQUEUED;
@@ -2193,7 +2287,7 @@ static ssize_t smb3rs_direct_async(struct kiocb *iocb, struct iov_iter *iter,
 /*
  * Direct I/O: straight between the caller's buffer and the server, in READs and
  * WRITEs of at most io_size whose payload segments are the buffer's own pages
- * (referenced with iov_iter_get_pages2): the socket splices them and the receiver
+ * (pinned with iov_iter_extract_pages): the socket splices them and the receiver
  * lands data in them, no copy, any alignment. SMB3RS_DIRECT_DEPTH requests are
  * kept in flight. Our dirty pages of the range are written back first and cached
  * pages dropped after a write, so that buffered and direct users of the file
@@ -2212,12 +2306,13 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	struct address_space *mapping = inode->i_mapping;
 	struct smb3rs_open *of = iocb->ki_filp->private_data;
 	size_t io_size = smb3rs_params(inode->i_sb)->io_size;
-	/* io_size bytes at any alignment span one page more than they fill. */
-	unsigned int max_segs = DIV_ROUND_UP(io_size, PAGE_SIZE) + 1;
+	/* A batch's requests each span one page more than they fill, at most. */
+	unsigned int max_segs = SMB3RS_DIRECT_DEPTH *
+				(DIV_ROUND_UP(io_size, PAGE_SIZE) + 1);
+	unsigned int nr_segs;
 	size_t count = iov_iter_count(iter);
 	loff_t pos = iocb->ki_pos;
 	struct smb3rs_seg *segs;
-	struct page **pages;
 	ssize_t done = 0, rc;
 	bool async;
 
@@ -2233,24 +2328,28 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	rc = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
 	if (rc)
 		return rc;
-	pages = kmalloc_array(max_segs, sizeof(*pages), GFP_KERNEL);
-	segs = kvmalloc_array(SMB3RS_DIRECT_DEPTH * max_segs, sizeof(*segs),
-			      GFP_KERNEL);
-	if (!pages || !segs) {
+	/*
+	 * Segments (and pins) a batch may need: the pages the buffer spans, one
+	 * more for each request that starts in its predecessor's last page.
+	 */
+	nr_segs = min_t(unsigned int, max_segs, SMB3RS_DIRECT_DEPTH - 1 +
+			iov_iter_npages(iter, max_segs));
+	segs = kvmalloc_array(nr_segs, sizeof(*segs), GFP_KERNEL);
+	if (!segs) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (async) {
 		/* The requests have taken their segments by the time it returns. */
-		rc = smb3rs_direct_async(iocb, iter, write, io_size, pages, segs,
-					 max_segs);
+		rc = smb3rs_direct_async(iocb, iter, write, io_size, segs,
+					 nr_segs);
 		goto out;
 	}
 	while (iov_iter_count(iter)) {
 		bool short_io = false;
 
-		rc = smb3rs_direct_batch(of, pos, iter, write, io_size, pages,
-					 segs, max_segs, &short_io);
+		rc = smb3rs_direct_batch(of, pos, iter, write, io_size, segs,
+					 nr_segs, &short_io);
 		if (rc <= 0)
 			break;
 		pos += rc;
@@ -2266,7 +2365,6 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 	iocb->ki_pos = pos;
 out:
 	kvfree(segs);
-	kfree(pages);
 	return done ? done : rc;
 }
 

@@ -17,6 +17,15 @@ sum() { local h; h=$(sha256sum < "$1") && echo "${h%% *}"; }
 # Each test runs in a fresh directory T on the mount, S being the same on the server.
 fresh() { rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$SRV/t; }
 
+# Sets smbd to the Samba process serving us, for tests that stop it; empty on
+# ksmbd.
+samba_smbd() {
+	smbd=
+	[ "$server" = samba ] || return 0
+	smbd=$(smbd_child)
+	[ -n "$smbd" ] || { echo "no smbd child found"; return 1; }
+}
+
 t_create_read_write() {
 	local r0 r1
 	fresh
@@ -743,12 +752,9 @@ PY
 # done one by one inside io_submit. Then reads of the same blocks, a write that
 # extends the file and a read across the end of the file, checked on the server.
 t_aio() {
-	local smbd=
+	local smbd
 	fresh
-	if [ "$server" = samba ]; then
-		smbd=$(smbd_child)
-		[ -n "$smbd" ] || { echo "no smbd child found"; return 1; }
-	fi
+	samba_smbd || return 1
 	python3 - "$T" "$S" "$smbd" <<'PY'
 import ctypes, os, signal, sys, threading, time
 t, s, smbd = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -818,14 +824,14 @@ for i, b in enumerate(blocks):
 # A synchronous io_submit would wait for the stopped server: after 30 s the
 # watchdog lets the server go on, and the test fails.
 state = {"submitted": False, "watchdog": False}
-def watchdog():
+def watchdog(st):
     time.sleep(30)
-    if not state["submitted"]:
-        state["watchdog"] = True
+    if not st["submitted"]:
+        st["watchdog"] = True
         os.kill(int(smbd), signal.SIGCONT)
 if smbd:
     os.kill(int(smbd), signal.SIGSTOP)
-    threading.Thread(target=watchdog, daemon=True).start()
+    threading.Thread(target=watchdog, args=(state,), daemon=True).start()
 try:
     took = submit([(PWRITE, b * BLOCK, bufs[i]) for i, b in enumerate(blocks)])
     state["submitted"] = True
@@ -855,6 +861,41 @@ across = ctypes.create_string_buffer(2 * BLOCK)
 submit([(PREAD, size + BLOCK - 100, across)])
 assert reap(1)[0] == 100, "read across the end"
 assert across.raw[:100] == b"T" * 100
+
+if smbd:
+    # A READ in flight across fork(): then the parent writes to the page. The
+    # data must land in the parent's page, not in one only the child keeps
+    # (the page is pinned, so fork copies it for the child).
+    import mmap
+    anon = mmap.mmap(-1, BLOCK, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    anon.write(b"\0" * BLOCK)
+    dest = (ctypes.c_char * BLOCK).from_buffer(anon)
+    child = 0
+    # As above: a READ that waited in io_submit would hang on the stopped server.
+    forked = {"submitted": False, "watchdog": False}
+    os.kill(int(smbd), signal.SIGSTOP)
+    threading.Thread(target=watchdog, args=(forked,), daemon=True).start()
+    try:
+        submit([(PREAD, blocks[1] * BLOCK, dest)])
+        forked["submitted"] = True
+        child = os.fork()
+        if child == 0:
+            time.sleep(300)
+            os._exit(0)
+        anon[BLOCK - 1] = 0x5A
+        early = events(0, 1, 0)
+        os.kill(int(smbd), signal.SIGCONT)
+        r = reap(1)[0]
+    finally:
+        os.kill(int(smbd), signal.SIGCONT)
+        if child:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+    assert not forked["watchdog"], "io_submit of a READ waited for the stopped server"
+    assert not early, "the READ completed while the server was stopped"
+    assert r == BLOCK, f"read across fork: {r}"
+    assert anon[:] == bytes([66]) * BLOCK, \
+        f"read across fork: the parent's page holds {anon[:4]!r}...{anon[-4:]!r}"
 
 syscall(IO_DESTROY, ctx)
 os.close(fd)
@@ -898,7 +939,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
-	ktap_test "$server: AIO: io_submit does not wait; reads, writes, extending" t_aio
+	ktap_test "$server: AIO: io_submit does not wait; reads, writes, extending, fork" t_aio
 	ktap_test "$server: flock and fcntl locks are locks on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
