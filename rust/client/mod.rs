@@ -4,6 +4,7 @@
 //! TCP_Server_Info / mid_q_entry), driven by the pure state machines in [`engine`].
 
 pub(crate) mod channel;
+pub(crate) mod closes;
 pub mod engine;
 pub(crate) mod message;
 pub(crate) mod ops;

@@ -8,7 +8,7 @@
 
 use kernel::prelude::*;
 
-use super::{message::Request, stats::STATS, tree::Tree};
+use super::{closes::CloseTicket, message::Request, stats::STATS, tree::Tree};
 use crate::proto::{
     close::{CloseRequest, CloseResponse, CLOSE_FLAG_POSTQUERY_ATTRIB},
     create::{
@@ -152,6 +152,8 @@ pub(crate) enum ReplyHook {
     Read(IoCompletion),
     /// A WRITE of `len` bytes: reports how many the server wrote.
     Write { done: IoCompletion, len: usize },
+    /// A CLOSE nobody waits for: its ticket goes with its reply.
+    Close(CloseTicket),
 }
 
 impl ReplyHook {
@@ -167,6 +169,12 @@ impl ReplyHook {
             }
             // A WRITE's payload pages go with its message, after this.
             Self::Write { done, len } => done.complete(write_result(&reply, len)),
+            Self::Close(ticket) => {
+                if let Err(e) = checked(&reply) {
+                    pr_debug!("CLOSE failed (error {})\n", e.to_errno());
+                }
+                drop(ticket);
+            }
         }
     }
 }
@@ -320,8 +328,26 @@ impl Tree {
     /// Closes a handle.
     pub(crate) fn close(&self, fid: FileId) -> Result {
         let mut req = Request::new(false);
+        // Even a dying task's close goes out: a handle left open would keep
+        // the file (delete pending) and its locks until unmount.
+        req.killable = false;
         self.push_close(&mut req, fid, 0)?;
         self.call_for_status(req)
+    }
+
+    /// Closes a handle of the file `key` (its server inode number) without
+    /// waiting for the reply (errors are only logged, as nothing is left to do
+    /// about them). Removing and renaming wait for it first
+    /// ([`Closes::barrier`](super::closes::Closes::barrier)).
+    pub(crate) fn close_nowait(&self, fid: FileId, key: u64) -> Result {
+        let Ok(ticket) = self.session().closes.ticket(key) else {
+            return self.close(fid);
+        };
+        let mut req = Request::new(false);
+        req.killable = false;
+        self.push_close(&mut req, fid, 0)?;
+        req.set_hook(ReplyHook::Close(ticket))?;
+        self.session().submit(req)
     }
 
     /// Closes a handle and returns the file's attributes as the server has them

@@ -16,6 +16,7 @@ use kernel::{prelude::*, sync::Arc};
 
 use super::{
     channel::{Channel, ChannelHandle, WaitPolicy},
+    closes::Closes,
     engine::{
         auth::{Credentials, Randomness, SessionSetup, Step},
         negotiate::{Negotiated, Offer},
@@ -111,6 +112,8 @@ pub(crate) struct Session {
     /// Trees connected (one per mount).
     trees: AtomicIsize,
     key: ShareKey,
+    /// CLOSEs sent without waiting, of all its trees.
+    pub(crate) closes: Arc<Closes>,
 }
 
 impl Session {
@@ -155,6 +158,7 @@ impl Session {
             server: copy_str(target.server)?,
             trees: AtomicIsize::new(0),
             key,
+            closes: Closes::new()?,
         })
     }
 

@@ -165,6 +165,14 @@ impl Tree {
 
 impl Drop for Tree {
     fn drop(&mut self) {
+        // Handles close before the tree goes, so that what the server does at
+        // their close (a delete pending) is done when unmount returns.
+        if !matches!(self.session.closes.barrier(0, false, 5000), Ok(true)) {
+            pr_warn!(
+                "tree {:#x}: CLOSEs still unanswered at disconnect\n",
+                self.tree_id
+            );
+        }
         let hdr = self.session.header(Command::TreeDisconnect, self.tree_id);
         let mut req = Request::new(false);
         let sent = req

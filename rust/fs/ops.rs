@@ -173,6 +173,20 @@ pub(crate) fn close(m: &Mount, fid: FileId) -> Result {
     m.tree.close(fid)
 }
 
+/// Closes a handle of the file `key` without waiting for the server's reply.
+pub(crate) fn close_nowait(m: &Mount, fid: FileId, key: u64) -> Result {
+    m.tree.close_nowait(fid, key)
+}
+
+/// Waits (killably, for at most 10 s) for the CLOSEs of `key` (0: of any file)
+/// sent so far, before a remove or rename that a handle still open would spoil.
+pub(crate) fn close_barrier(m: &Mount, key: u64) -> Result {
+    if !m.tree.session().closes.barrier(key, true, 10_000)? {
+        pr_debug!("CLOSEs unanswered after 10 s; going on\n");
+    }
+    Ok(())
+}
+
 /// Closes a handle; returns the file's times and size after the close, if the
 /// server gives them.
 pub(crate) fn close_query(m: &Mount, fid: FileId) -> Result<Option<RawAttr>> {
@@ -507,7 +521,12 @@ pub(crate) fn dir_iterate(
     }
 }
 
-/// Closes a directory opened by [`dir_open`].
-pub(crate) fn dir_close(m: &Mount, d: KBox<DirState>) {
-    let _ = m.tree.close(d.fid);
+/// Closes a directory (server inode number `key`) opened by [`dir_open`];
+/// waits for the CLOSE if `wait`.
+pub(crate) fn dir_close(m: &Mount, d: KBox<DirState>, key: u64, wait: bool) {
+    let _ = if wait {
+        m.tree.close(d.fid)
+    } else {
+        m.tree.close_nowait(d.fid, key)
+    };
 }

@@ -76,6 +76,12 @@ struct smb3rs_inode {
 	 */
 	atomic_t changes;
 	int changes_seen;
+	/*
+	 * Removed (or replaced) by us: a handle still open keeps the name on the
+	 * server (delete pending) until its CLOSE, which is then waited for, so
+	 * that the name can be created again as soon as close() returns.
+	 */
+	bool removed;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -88,6 +94,11 @@ struct smb3rs_open {
 	struct mutex flock_mutex;
 	unsigned char flock_type;	/* F_RDLCK/F_WRLCK held on the server, or F_UNLCK */
 	atomic_t excl_ranges;	/* exclusive fcntl range records held through it */
+	/*
+	 * Its CLOSE must be waited for: it ends locks held on the server, which
+	 * our next lock through another handle must not find.
+	 */
+	bool close_waits;
 };
 
 static struct kmem_cache *smb3rs_inode_cachep;
@@ -487,14 +498,37 @@ static const char *smb3rs_get_link(struct dentry *dentry, struct inode *inode,
 	return target;
 }
 
+/*
+ * Before a name goes or is replaced on the server, the CLOSEs we sent of what
+ * it names (of anything, for a directory: Samba refuses renaming one with
+ * files open below it) must be in: a handle still open would leave the name
+ * delete pending, or make the server refuse (see client/closes.rs).
+ */
+static int smb3rs_close_barrier(struct inode *inode)
+{
+	return smb3rs_rs_close_barrier(inode->i_sb->s_fs_info,
+				       S_ISDIR(inode->i_mode) ? 0 :
+				       SMB3RS_I(inode)->uniqueid);
+}
+
 static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct inode *inode = d_inode(dentry);
 	char *buf;
 	u32 len;
-	const char *path = smb3rs_path(dentry, &buf, &len);
+	const char *path;
 	int rc;
 
+	rc = smb3rs_close_barrier(inode);
+	if (rc)
+		return rc;
+	/*
+	 * Handles still open keep the name (delete pending) until they close:
+	 * from now on those CLOSEs are waited for, so that the name is free
+	 * when close() returns. Set first: one may close while this goes on.
+	 */
+	WRITE_ONCE(SMB3RS_I(inode)->removed, true);
+	path = smb3rs_path(dentry, &buf, &len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	rc = smb3rs_rs_remove(dir->i_sb->s_fs_info, path, len, is_dir);
@@ -533,6 +567,15 @@ static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL;
+	/* A file is renamed open or not (we share delete); not so a directory. */
+	rc = S_ISDIR(d_inode(old_dentry)->i_mode) ?
+		smb3rs_close_barrier(d_inode(old_dentry)) : 0;
+	if (!rc && target) {
+		rc = smb3rs_close_barrier(target);
+		WRITE_ONCE(SMB3RS_I(target)->removed, true);
+	}
+	if (rc)
+		return rc;
 	from = smb3rs_path(old_dentry, &from_buf, &from_len);
 	if (IS_ERR(from))
 		return PTR_ERR(from);
@@ -835,7 +878,10 @@ static int smb3rs_iterate(struct file *file, struct dir_context *ctx)
 
 static int smb3rs_dir_release(struct inode *inode, struct file *file)
 {
-	smb3rs_rs_dir_close(inode->i_sb->s_fs_info, file->private_data);
+	/* As for files (smb3rs_open_put): a removed directory's CLOSE waits. */
+	smb3rs_rs_dir_close(inode->i_sb->s_fs_info, file->private_data,
+			    SMB3RS_I(inode)->uniqueid,
+			    READ_ONCE(SMB3RS_I(inode)->removed));
 	return 0;
 }
 
@@ -879,21 +925,31 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
  * The last reference closes the handle. If we changed the file since a CLOSE
  * last told us its attributes, this CLOSE asks for them: they carry the times of
  * our own changes, so that the next open (close-to-open) keeps the pages we
- * cached rather than taking our writes for another client's.
+ * cached rather than taking our writes for another client's. Otherwise the
+ * CLOSE is not waited for (client/closes.rs), unless it ends server locks.
  */
 static void smb3rs_open_put(struct smb3rs_open *of)
 {
 	struct inode *inode = of->inode;
+	const void *info = inode->i_sb->s_fs_info;
 	struct smb3rs_attr a;
 	int changes;
 
 	if (!refcount_dec_and_test(&of->ref))
 		return;
 	changes = smb3rs_changes(inode);
-	if (!(of->mode & FMODE_WRITE) || changes == SMB3RS_I(inode)->changes_seen)
-		smb3rs_rs_close(inode->i_sb->s_fs_info, &of->fid);
-	else if (smb3rs_rs_close_query(inode->i_sb->s_fs_info, &of->fid, &a) == 1)
-		smb3rs_closed_attr(inode, &a, changes);
+	if ((of->mode & FMODE_WRITE) &&
+	    changes != SMB3RS_I(inode)->changes_seen) {
+		if (smb3rs_rs_close_query(info, &of->fid, &a) == 1)
+			smb3rs_closed_attr(inode, &a, changes);
+	} else if (READ_ONCE(of->close_waits) ||
+		   READ_ONCE(of->flock_type) != F_UNLCK ||
+		   READ_ONCE(SMB3RS_I(inode)->removed)) {
+		smb3rs_rs_close(info, &of->fid);
+	} else {
+		smb3rs_rs_close_nowait(info, &of->fid,
+				       SMB3RS_I(inode)->uniqueid);
+	}
 	kfree(of);
 }
 
@@ -1292,8 +1348,9 @@ static void smb3rs_flock_release(struct smb3rs_open *of)
 	if (of->flock_type == F_UNLCK)
 		return;
 	/* A failure leaves the lock until the handle closes, which ends it. */
-	smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0, SMB3RS_WHOLE_FILE,
-		       SMB2_LOCKFLAG_UNLOCK);
+	if (smb3rs_rs_lock(inode->i_sb->s_fs_info, &of->fid, 0,
+			   SMB3RS_WHOLE_FILE, SMB2_LOCKFLAG_UNLOCK))
+		WRITE_ONCE(of->close_waits, true);
 	WRITE_ONCE(of->flock_type, F_UNLCK);
 	atomic_dec(&SMB3RS_I(inode)->locked_opens);
 }
@@ -1423,8 +1480,13 @@ struct smb3rs_range_lock {
 static int smb3rs_range_send(struct smb3rs_open *of, u64 start, u64 end,
 			     u32 flags)
 {
-	return smb3rs_rs_lock(of->inode->i_sb->s_fs_info, &of->fid, start,
-			      end - start + 1, flags);
+	int rc = smb3rs_rs_lock(of->inode->i_sb->s_fs_info, &of->fid, start,
+				end - start + 1, flags);
+
+	/* A lock a failed unlock leaves ends with the CLOSE. */
+	if (rc && flags == SMB2_LOCKFLAG_UNLOCK)
+		WRITE_ONCE(of->close_waits, true);
+	return rc;
 }
 
 /* Takes @rl on the server; -EACCES if another open holds part of it. */
@@ -1874,7 +1936,10 @@ static int smb3rs_lock(struct file *file, int cmd, struct file_lock *fl)
 	}
 }
 
-/* Forgets the locks @of still holds: closing the handle ends them. */
+/*
+ * Forgets the locks @of still holds: closing the handle ends them, and is then
+ * waited for.
+ */
 static void smb3rs_range_forget(struct smb3rs_open *of)
 {
 	struct smb3rs_inode *si = SMB3RS_I(of->inode);
@@ -1882,8 +1947,10 @@ static void smb3rs_range_forget(struct smb3rs_open *of)
 
 	mutex_lock(&si->range_mutex);
 	list_for_each_entry_safe(rl, tmp, &si->range_locks, list)
-		if (rl->of == of)
+		if (rl->of == of) {
 			smb3rs_range_drop(si, rl);
+			WRITE_ONCE(of->close_waits, true);
+		}
 	mutex_unlock(&si->range_mutex);
 }
 
@@ -2911,6 +2978,7 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	si->refused = 0;
 	atomic_set(&si->changes, 0);
 	si->changes_seen = 0;
+	si->removed = false;
 	return &si->vfs_inode;
 }
 

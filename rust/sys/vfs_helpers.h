@@ -81,6 +81,9 @@ int smb3rs_rs_getattr(const void *info, const char *path, u32 len,
 int smb3rs_rs_open(const void *info, const char *path, u32 len, u32 access,
 		   u32 is_dir, struct smb3rs_fid *fid, struct smb3rs_attr *attr);
 int smb3rs_rs_close(const void *info, const struct smb3rs_fid *fid);
+int smb3rs_rs_close_nowait(const void *info, const struct smb3rs_fid *fid,
+			   u64 key);
+int smb3rs_rs_close_barrier(const void *info, u64 key);
 int smb3rs_rs_close_query(const void *info, const struct smb3rs_fid *fid,
 			  struct smb3rs_attr *attr);
 int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
@@ -131,6 +134,6 @@ int smb3rs_rs_lock(const void *info, const struct smb3rs_fid *fid, u64 offset,
 void *smb3rs_rs_dir_open(const void *info, const char *path, u32 len, int *err);
 int smb3rs_rs_dir_iterate(const void *info, void *dir, s64 pos,
 			  smb3rs_emit_fn emit, void *ctx);
-void smb3rs_rs_dir_close(const void *info, void *dir);
+void smb3rs_rs_dir_close(const void *info, void *dir, u64 key, bool wait);
 
 #endif /* SMB3RS_VFS_HELPERS_H */

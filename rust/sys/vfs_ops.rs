@@ -204,6 +204,36 @@ unsafe extern "C" fn smb3rs_rs_close(info: *const c_void, fid: *const RawFid) ->
     status(ops::close(m, f.into()))
 }
 
+/// Closes a handle of the file `key` (server inode number) without waiting for
+/// the reply.
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_close_nowait(
+    info: *const c_void,
+    fid: *const RawFid,
+    key: u64,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    status(ops::close_nowait(m, f.into(), key))
+}
+
+/// Waits for the CLOSEs of the file `key` (0: of any) sent so far; 0 or
+/// `-EINTR`.
+///
+/// # Safety
+///
+/// `info` is a live mount.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_close_barrier(info: *const c_void, key: u64) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let m = unsafe { mount(info) };
+    status(ops::close_barrier(m, key))
+}
+
 /// Closes a handle; fills `attr` with the file's times and size after the close
 /// and returns 1, or returns 0 if the server does not give them.
 ///
@@ -794,13 +824,21 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
     status(ops::dir_iterate(m, d, pos, emit_one))
 }
 
+/// Closes a directory handle (of server inode number `key`), waiting for the
+/// CLOSE only if `wait`.
+///
 /// # Safety
 ///
 /// `info` is a live mount; `dir` comes from `smb3rs_rs_dir_open` and is not used
 /// afterwards.
 #[no_mangle]
-unsafe extern "C" fn smb3rs_rs_dir_close(info: *const c_void, dir: *mut c_void) {
+unsafe extern "C" fn smb3rs_rs_dir_close(
+    info: *const c_void,
+    dir: *mut c_void,
+    key: u64,
+    wait: bool,
+) {
     // SAFETY: by the caller's guarantee.
     let (m, d) = unsafe { (mount(info), KBox::from_raw(dir.cast::<DirState>())) };
-    ops::dir_close(m, d);
+    ops::dir_close(m, d, key, wait);
 }

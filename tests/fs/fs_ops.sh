@@ -287,6 +287,70 @@ t_unlink_open() {
 	[ ! -e "$S/f" ] || { echo "not deleted on the server after the last close"; return 1; }
 }
 
+# close() does not wait for its CLOSE (on Samba, stopped, it returns at once);
+# removing and renaming wait for the CLOSEs before them, so that no handle left
+# open on the server holds up what follows: a name removed and made again, a
+# directory renamed or removed right after its files were closed.
+t_close_nowait() {
+	local smbd
+	fresh
+	samba_smbd || return 1
+	python3 - "$T" "$S" "$smbd" <<'PY'
+import os, signal, sys, threading, time
+t, s, smbd = sys.argv[1], sys.argv[2], sys.argv[3]
+
+for i in range(5):
+    with open(t + "/f", "w"):
+        pass
+    with open(t + "/f") as f:
+        f.read()
+    os.unlink(t + "/f")
+    with open(t + "/f", "x"):  # not delete pending
+        pass
+    os.unlink(t + "/f")
+os.mkdir(t + "/d")
+with open(t + "/d/x", "w"):
+    pass
+os.listdir(t + "/d")
+os.rename(t + "/d", t + "/e")  # Samba refuses it with a file open below
+assert os.path.exists(s + "/e/x"), "rename of the directory"
+os.unlink(t + "/e/x")
+os.rmdir(t + "/e")  # not "not empty" for a delete pending
+assert not os.path.exists(s + "/e"), "rmdir"
+# Removed while open: its last close is waited for, and the name is free.
+fd = os.open(t + "/g", os.O_CREAT | os.O_RDWR)
+os.unlink(t + "/g")
+os.close(fd)
+with open(t + "/g", "x"):
+    pass
+os.mkdir(t + "/dd")
+fd = os.open(t + "/dd", os.O_RDONLY | os.O_DIRECTORY)
+os.rmdir(t + "/dd")
+os.close(fd)
+os.mkdir(t + "/dd")
+if not smbd:
+    sys.exit(0)
+
+fd = os.open(t + "/h", os.O_CREAT | os.O_RDONLY)
+state = {"closed": False, "watchdog": False}
+def watchdog():
+    time.sleep(30)
+    if not state["closed"]:
+        state["watchdog"] = True
+        os.kill(int(smbd), signal.SIGCONT)
+os.kill(int(smbd), signal.SIGSTOP)
+threading.Thread(target=watchdog, daemon=True).start()
+try:
+    os.close(fd)
+    state["closed"] = True
+finally:
+    os.kill(int(smbd), signal.SIGCONT)
+assert not state["watchdog"], "close() waited for the stopped server"
+os.unlink(t + "/h")
+assert not os.path.exists(s + "/h"), "still on the server after unlink"
+PY
+}
+
 # Sets variable $1 to the $2 requests (Create, Read, ...) sent so far, with
 # builtins only.
 requests() {
@@ -913,11 +977,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 46
+ktap_begin 48
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 23); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 24); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -934,6 +998,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: two concurrent writers" t_concurrent_writers
 	ktap_test "$server: $INTEGRITY_MIB MiB by four writers, pwrite and mmap, read back" t_integrity
 	ktap_test "$server: unlink of an open file" t_unlink_open
+	ktap_test "$server: close does not wait; remove and rename wait for it" t_close_nowait
 	ktap_test "$server: hard links" t_hardlink
 	ktap_test "$server: symlinks (symlink files), cifs.ko mfsymlinks reads them" t_symlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs
