@@ -1153,8 +1153,14 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	smb3rs_d_set(dentry, inode);
 	if (created) {
 		file->f_mode |= FMODE_CREATED;
-		/* The directory changed: refetch its times next time. */
-		SMB3RS_I(dir)->attr_time = jiffies - HZ * 3600;
+		/*
+		 * The directory's times move with the new name (we hold its
+		 * lock); the rest of its attributes stand, as with cifs.ko.
+		 * Refetching them would cost the next create in the directory
+		 * a round trip, to revalidate it in its path walk.
+		 */
+		inode_set_mtime(dir, a.mtime_sec, a.mtime_nsec);
+		inode_set_ctime(dir, a.mtime_sec, a.mtime_nsec);
 	}
 	file->f_mode |= FMODE_CAN_ODIRECT;
 	/* The handle is open already: the VFS must not open it again. */
