@@ -351,14 +351,27 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
 
 /*
  * A negative dentry is trusted for actimeo after the server said the name was
- * free (d_time); a positive one as long as its inode's attributes are.
+ * free (d_time); a positive one as long as its inode's attributes are. In an
+ * RCU walk only what needs no round trip is answered: the rest (and
+ * LOOKUP_REVAL) goes on in ref-walk. The inode is freed after a grace period
+ * (->free_inode), so reading its attribute time here is safe.
  */
 static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	int rc;
 
-	if (flags & LOOKUP_RCU)
-		return -ECHILD;
+	if (flags & LOOKUP_RCU) {
+		struct inode *inode = d_inode_rcu(dentry);
+		unsigned long since;
+
+		if (flags & LOOKUP_REVAL)
+			return -ECHILD;
+		if (inode && IS_ROOT(dentry))
+			return 1;
+		since = inode ? READ_ONCE(SMB3RS_I(inode)->attr_time) :
+				READ_ONCE(dentry->d_time);
+		return smb3rs_fresh(dentry->d_sb, since) ? 1 : -ECHILD;
+	}
 	if (d_really_is_negative(dentry))
 		return smb3rs_fresh(dentry->d_sb, dentry->d_time);
 	if (IS_ROOT(dentry))
