@@ -76,6 +76,12 @@ fn cifs_option_names_are_understood() {
     assert_eq!(o.set("brl", None), Ok(None));
     assert!(o.brl);
     assert_eq!(o.set("nobrl", Some("0")), Err(OptionError::MissingValue));
+    assert!(!o.lease, "leases are asked for only with lease");
+    assert_eq!(o.set("lease", None), Ok(None));
+    assert!(o.lease);
+    assert_eq!(o.set("nolease", None), Ok(None));
+    assert!(!o.lease);
+    assert_eq!(o.set("lease", Some("1")), Err(OptionError::MissingValue));
     assert_eq!(
         (
             o.uid,

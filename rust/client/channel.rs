@@ -46,6 +46,7 @@ use crate::proto::{
     kdf::SIGNING_KEY_LEN,
     misc::EchoRequest,
     negotiate::Dialect,
+    oplock::BreakMessage,
     signing::{self, SigningAlgorithm},
     status,
 };
@@ -56,6 +57,7 @@ use crate::sys::{
     net::{Received, TcpSocket},
     sync::{jiffies, jiffies_to_ms, Wait, WaitQueue},
     thread::{self, KThread, ThreadMain},
+    vfs_ops,
 };
 
 /// Largest PDU (frame) accepted from a server: the 24-bit length of a direct-TCP
@@ -899,12 +901,35 @@ impl Channel {
             return Err(malformed("a request from the server"));
         }
         if hdr.message_id == NOTIFICATION_MESSAGE_ID {
-            // Oplock and lease breaks: nothing is opened with an oplock or lease yet.
             self.counters.notifications.inc();
+            self.notification(&hdr, &pdu);
             return Ok(());
         }
         let trusted = self.signature_ok(&hdr, &[&pdu]);
         self.deliver(&hdr, pdu, trusted)
+    }
+
+    /// Takes an unsolicited message from the server. A lease break goes to the
+    /// VFS side, which drops what the lease let it cache and acknowledges the
+    /// break if asked to; anything else is ignored (nothing is opened with an
+    /// oplock). Breaks are not signed (their SessionId is 0): a forged one can
+    /// only make us drop cached data. A malformed one is logged and dropped,
+    /// and the connection stays up.
+    fn notification(&self, hdr: &Header, pdu: &[u8]) {
+        if hdr.command != Command::OplockBreak {
+            return;
+        }
+        match BreakMessage::decode(pdu) {
+            Ok(BreakMessage::LeaseBreak(b)) => {
+                STATS.lease_breaks.inc();
+                vfs_ops::lease_break(&b.lease_key, b.new_lease_state, b.ack_required());
+            }
+            Ok(_) => {}
+            Err(_) => {
+                STATS.malformed.inc();
+                pr_warn!("dropping a malformed break notification\n");
+            }
+        }
     }
 
     /// Completes the message `pdu` (whose header is `hdr`) answers; an untrusted

@@ -12,10 +12,11 @@ use super::{closes::CloseTicket, message::Request, stats::STATS, tree::Tree};
 use crate::proto::{
     close::{CloseRequest, CloseResponse, CLOSE_FLAG_POSTQUERY_ATTRIB},
     create::{
-        CreateRequest, CreateResponse, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED,
-        FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
+        CreateContext, CreateContexts, CreateRequest, CreateResponse, Lease, LeaseV2,
+        CONTEXT_HEADER_SIZE, CONTEXT_REQUEST_LEASE, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE,
+        FILE_CREATED, FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
         FILE_READ_ATTRIBUTES, FILE_READ_DATA, FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
-        FILE_WRITE_EA,
+        FILE_WRITE_EA, LEASE_READ_CACHING, OPLOCK_LEVEL_LEASE,
     },
     cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
@@ -28,15 +29,31 @@ use crate::proto::{
     io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
     ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
     lock::{LockElement, LockRequest},
+    negotiate::capabilities,
+    oplock::LeaseBreakAck,
     status,
     types::{FileAttrs, FileId, FixedList, WireName},
 };
 use crate::sys::{errno, mem::PageSeg, vfs_ops::IoCompletion};
 
-/// Room for a request with a path (header, body, UTF-16 path, padding).
+/// Room for a request with a path (header, body, UTF-16 path, padding, and a
+/// lease context).
 fn room_for(path: &str) -> usize {
-    HEADER_SIZE + 128 + path.len() * 2
+    HEADER_SIZE + 128 + path.len() * 2 + LEASE_CONTEXT_ROOM
 }
+
+/// The lease asked for with each open of a file: read caching, so that the
+/// server tells us (a break) when another client changes the data we cache.
+/// Handle and write caching would only pay with closes deferred and writes
+/// kept past close, which we do not do; asking for them would make other
+/// clients' opens wait for our acknowledgments.
+const LEASE_REQUEST: u32 = LEASE_READ_CACHING;
+
+/// Room for a lease context: header, name padded to 8, v2 data.
+const LEASE_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8 + Lease::V2_SIZE;
+
+/// A lease key: the VFS side's, one per inode.
+pub(crate) type LeaseKey = [u8; 16];
 
 /// Largest list of extended attributes read (the most an NTFS file can carry).
 pub(crate) const EA_LIST_MAX: u32 = 65536;
@@ -266,63 +283,142 @@ impl Tree {
         })
     }
 
+    /// The lease context asking for [`LEASE_REQUEST`] under `key`, if the server
+    /// grants leases: v2 (with an epoch) on SMB 3, v1 on 2.1.
+    fn lease_context(&self, key: Option<&LeaseKey>) -> Option<CreateContext<'static>> {
+        let key = key?;
+        let n = &self.session().negotiated;
+        if n.capabilities & capabilities::LEASING == 0 {
+            return None;
+        }
+        Some(CreateContext::Lease(Lease {
+            key: *key,
+            state: LEASE_REQUEST,
+            flags: 0,
+            duration: 0,
+            v2: n.dialect.is_smb3().then(LeaseV2::default),
+        }))
+    }
+
+    /// Runs `open` with the lease context for `key` (if any) and, should the
+    /// server refuse it, again without: a server refuses a lease key it holds
+    /// for another file (Samba, for the other name of a hard link). `open`
+    /// returns `None` when its CREATE was refused as an invalid parameter
+    /// ([`lease_refused`]).
+    fn with_lease<T>(
+        &self,
+        key: Option<&LeaseKey>,
+        open: impl Fn(CreateRequest<'_>) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let plain = || open(CreateRequest::default())?.ok_or(EINVAL);
+        let Some(lease) = self.lease_context(key) else {
+            return plain();
+        };
+        let with = CreateRequest {
+            requested_oplock_level: OPLOCK_LEVEL_LEASE,
+            contexts: CreateContexts::Items(core::slice::from_ref(&lease)),
+            ..CreateRequest::default()
+        };
+        match open(with)? {
+            Some(r) => Ok(r),
+            None => plain(),
+        }
+    }
+
     /// Opens the regular file `path` for `access`, creating it unless it exists
     /// (failing if it does when `exclusive`), and keeps the handle: one related
     /// compound CREATE + QUERY_INFO, where lookup, create and open took three.
-    /// Returns the handle, the attributes (with the index number) and whether the
-    /// file was created.
+    /// Asks for a lease under `lease`. Returns the handle, the attributes (with
+    /// the index number) and whether the file was created.
     pub(crate) fn open_create(
         &self,
         path: &str,
         access: u32,
         exclusive: bool,
+        lease: Option<&LeaseKey>,
     ) -> Result<(FileId, Attr, bool)> {
-        let mut req = Request::new(true);
-        self.push_create(
-            &mut req,
-            path,
-            CreateRequest {
-                desired_access: access | FILE_READ_ATTRIBUTES,
-                create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
-                create_options: FILE_NON_DIRECTORY_FILE,
-                ..CreateRequest::default()
-            },
-        )?;
-        self.push_query_all(&mut req)?;
-        let replies = self.session().call_compound(req)?;
-        let mut it = replies.iter();
-        let (Some(create), Some(query)) = (it.next(), it.next()) else {
-            return Err(EINVAL);
-        };
-        let r = CreateResponse::decode(body(create)?).map_err(|_| proto_error("CREATE"))?;
-        match all_info_attr(query) {
-            Ok(attr) => Ok((r.file_id, attr, r.create_action == FILE_CREATED)),
-            Err(e) => {
-                // The handle is open: do not leak it on the server.
-                let _ = self.close(r.file_id);
-                Err(e)
+        self.with_lease(lease, |base| {
+            let mut req = Request::new(true);
+            self.push_create(
+                &mut req,
+                path,
+                CreateRequest {
+                    desired_access: access | FILE_READ_ATTRIBUTES,
+                    create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
+                    create_options: FILE_NON_DIRECTORY_FILE,
+                    ..base
+                },
+            )?;
+            self.push_query_all(&mut req)?;
+            let replies = self.session().call_compound(req)?;
+            let mut it = replies.iter();
+            let (Some(create), Some(query)) = (it.next(), it.next()) else {
+                return Err(EINVAL);
+            };
+            if lease_refused(&base, create) {
+                return Ok(None);
             }
-        }
+            let r = CreateResponse::decode(body(create)?).map_err(|_| proto_error("CREATE"))?;
+            count_lease(&r);
+            match all_info_attr(query) {
+                Ok(attr) => Ok(Some((r.file_id, attr, r.create_action == FILE_CREATED))),
+                Err(e) => {
+                    // The handle is open: do not leak it on the server.
+                    let _ = self.close(r.file_id);
+                    Err(e)
+                }
+            }
+        })
     }
 
-    /// Opens `path` for `access` (a directory when `dir`); returns the handle and the
-    /// attributes the CREATE reply carries (without an index number).
-    pub(crate) fn open(&self, path: &str, access: u32, dir: bool) -> Result<(FileId, Attr)> {
+    /// Opens `path` for `access` (a directory when `dir`), asking for a lease
+    /// under `lease`; returns the handle and the attributes the CREATE reply
+    /// carries (without an index number).
+    pub(crate) fn open(
+        &self,
+        path: &str,
+        access: u32,
+        dir: bool,
+        lease: Option<&LeaseKey>,
+    ) -> Result<(FileId, Attr)> {
+        self.with_lease(lease, |base| {
+            let mut req = Request::new(false);
+            self.push_create(
+                &mut req,
+                path,
+                CreateRequest {
+                    desired_access: access | FILE_READ_ATTRIBUTES,
+                    create_disposition: FILE_OPEN,
+                    create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
+                    ..base
+                },
+            )?;
+            let replies = self.session().call_compound(req)?;
+            let reply = replies.first().ok_or(EINVAL)?;
+            if lease_refused(&base, reply) {
+                return Ok(None);
+            }
+            let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
+            count_lease(&r);
+            Ok(Some((r.file_id, handle_attr(&r.attrs))))
+        })
+    }
+
+    /// Acknowledges a lease break: `state` is the lease state kept.
+    pub(crate) fn lease_ack(&self, key: &LeaseKey, state: u32) -> Result {
         let mut req = Request::new(false);
-        self.push_create(
-            &mut req,
-            path,
-            CreateRequest {
-                desired_access: access | FILE_READ_ATTRIBUTES,
-                create_disposition: FILE_OPEN,
-                create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
-                ..CreateRequest::default()
-            },
-        )?;
-        let replies = self.session().call_compound(req)?;
-        let reply = replies.first().ok_or(EINVAL)?;
-        let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
-        Ok((r.file_id, handle_attr(&r.attrs)))
+        // The server may hold another client's open until it comes.
+        req.killable = false;
+        let hdr = self.session().header(Command::OplockBreak, self.tree_id);
+        req.push(Command::OplockBreak, 1, HEADER_SIZE + 40, |w| {
+            let ack = LeaseBreakAck {
+                lease_key: *key,
+                lease_state: state,
+                ..LeaseBreakAck::default()
+            };
+            encode_pdu(&hdr, &ack, w)
+        })?;
+        self.call_for_status(req)
     }
 
     /// Closes a handle.
@@ -842,6 +938,29 @@ const DIR_CLASS: DirClass = DirClass::IdBothDirectory;
 pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
     let r = QueryDirectoryResponse::decode(reply).map_err(|_| proto_error("QUERY_DIRECTORY"))?;
     Ok(r.entries(DIR_CLASS))
+}
+
+/// Whether the CREATE `reply` of `req`, which asked for a lease, was refused as
+/// an invalid parameter: perhaps for its lease key, so worth a try without.
+fn lease_refused(req: &CreateRequest<'_>, reply: &Result<KVec<u8>>) -> bool {
+    let hdr = reply.as_ref().ok().and_then(|r| Header::decode(r).ok());
+    req.requested_oplock_level == OPLOCK_LEVEL_LEASE
+        && hdr.is_some_and(|h| h.status == status::STATUS_INVALID_PARAMETER)
+}
+
+/// Counts a lease granted by a CREATE (`/proc/fs/smb3rs/Stats`).
+fn count_lease(r: &CreateResponse<'_>) {
+    let granted = r
+        .contexts
+        .find(CONTEXT_REQUEST_LEASE)
+        .ok()
+        .flatten()
+        .and_then(|c| c.parse_response().ok());
+    if let Some(CreateContext::Lease(l)) = granted {
+        if l.state & LEASE_READ_CACHING != 0 {
+            STATS.leases.inc();
+        }
+    }
 }
 
 /// The attributes a CREATE or CLOSE reply carries (without an index number or

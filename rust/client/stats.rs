@@ -65,6 +65,10 @@ pub(crate) struct Stats {
     pub(crate) channel_failures: Counter,
     /// Reconnects completed.
     pub(crate) reconnects: Counter,
+    /// Opens granted a read-caching lease.
+    pub(crate) leases: Counter,
+    /// Lease break notifications received.
+    pub(crate) lease_breaks: Counter,
 }
 
 impl Stats {
@@ -84,6 +88,8 @@ impl Stats {
             timeouts: Counter::new(),
             channel_failures: Counter::new(),
             reconnects: Counter::new(),
+            leases: Counter::new(),
+            lease_breaks: Counter::new(),
         }
     }
 

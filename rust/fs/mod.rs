@@ -8,6 +8,8 @@
 //! statfs asks the server. The root is an empty directory until the file operations
 //! land.
 
+use core::sync::atomic::AtomicU32;
+
 use kernel::{bindings, c_str, fmt, prelude::*};
 
 use crate::client::{
@@ -167,6 +169,8 @@ impl FileSystem for Smb3rsFs {
             io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
             cache_none: u32::from(o.cache_none),
             nobrl: u32::from(!o.brl),
+            lease: u32::from(o.lease),
+            lease_works: AtomicU32::new(0),
         };
         let mount = Mount {
             params,
@@ -201,6 +205,7 @@ impl FileSystem for Smb3rsFs {
         opts.mfsymlinks = mount.mfsymlinks;
         opts.cache_none = mount.params.cache_none != 0;
         opts.brl = mount.params.nobrl == 0;
+        opts.lease = mount.params.lease != 0;
         opts.show(&eff, out)
     }
 }

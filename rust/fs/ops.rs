@@ -9,7 +9,7 @@ use kernel::prelude::*;
 use super::Mount;
 use crate::client::{
     engine::names::{self, from_filetime, to_filetime},
-    ops::{dir_entries, Attr},
+    ops::{dir_entries, Attr, LeaseKey},
 };
 use crate::proto::{
     create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
@@ -106,21 +106,30 @@ pub(crate) fn getattr(m: &Mount, path: &[u8]) -> Result<RawAttr> {
     with_path(path, |p| vfs_attr(m, p, &m.tree.getattr(p)?))
 }
 
-/// Opens `path` with `access`; the attributes lack the file id.
-pub(crate) fn open(m: &Mount, path: &[u8], access: u32, dir: bool) -> Result<(FileId, RawAttr)> {
-    with_path(path, |p| m.tree.open(p, access, dir)).map(|(f, a)| (f, raw_attr(&a)))
+/// Opens `path` with `access`, asking for a lease under `lease`; the attributes
+/// lack the file id.
+pub(crate) fn open(
+    m: &Mount,
+    path: &[u8],
+    access: u32,
+    dir: bool,
+    lease: Option<&LeaseKey>,
+) -> Result<(FileId, RawAttr)> {
+    with_path(path, |p| m.tree.open(p, access, dir, lease)).map(|(f, a)| (f, raw_attr(&a)))
 }
 
 /// Opens the regular file `path`, creating it if missing (only then when
-/// `exclusive`); returns the handle, its attributes and whether it was created.
+/// `exclusive`), asking for a lease under `lease`; returns the handle, its
+/// attributes and whether it was created.
 pub(crate) fn open_create(
     m: &Mount,
     path: &[u8],
     access: u32,
     exclusive: bool,
+    lease: Option<&LeaseKey>,
 ) -> Result<(FileId, RawAttr, bool)> {
     with_path(path, |p| {
-        let (f, a, created) = m.tree.open_create(p, access, exclusive)?;
+        let (f, a, created) = m.tree.open_create(p, access, exclusive, lease)?;
         if created {
             return Ok((f, raw_attr(&a), created));
         }
@@ -185,6 +194,11 @@ pub(crate) fn close_barrier(m: &Mount, key: u64) -> Result {
         pr_debug!("CLOSEs unanswered after 10 s; going on\n");
     }
     Ok(())
+}
+
+/// Acknowledges a break of the lease `key`, keeping `state`.
+pub(crate) fn lease_ack(m: &Mount, key: &LeaseKey, state: u32) -> Result {
+    m.tree.lease_ack(key, state)
 }
 
 /// Closes a handle; returns the file's times and size after the close, if the
@@ -407,7 +421,7 @@ pub(crate) struct DirState {
 
 /// Opens `path` for listing.
 pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
-    let (fid, _) = with_path(path, |p| m.tree.open(p, FILE_LIST_DIRECTORY, true))?;
+    let (fid, _) = with_path(path, |p| m.tree.open(p, FILE_LIST_DIRECTORY, true, None))?;
     let state = DirState {
         fid,
         batch: None,

@@ -120,6 +120,8 @@ fn stats(out: &mut impl Write) -> Result {
     writeln!(out, "Interrupted waits: {}", s.interrupted.get())?;
     writeln!(out, "Channel failures: {}", s.channel_failures.get())?;
     writeln!(out, "Reconnects: {}", s.reconnects.get())?;
+    writeln!(out, "Leases granted: {}", s.leases.get())?;
+    writeln!(out, "Lease breaks: {}", s.lease_breaks.get())?;
     writeln!(out, "Requests:")?;
     for (i, c) in s.requests.iter().enumerate().take(COMMANDS) {
         let cmd = u16::try_from(i).ok().and_then(Command::from_u16);

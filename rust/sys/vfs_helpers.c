@@ -16,10 +16,12 @@
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
+#include <linux/random.h>
 #include <linux/refcount.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -42,6 +44,9 @@
 #define SMB3RS_LINK_MAX 1024
 /* Most payload segments gathered into one WRITE. */
 #define SMB3RS_MAX_SEGS 256
+/* Lease state bit: read caching (proto/create.rs LEASE_READ_CACHING). */
+#define SMB3RS_LEASE_READ 0x01
+#define SMB3RS_LEASE_KEY_SIZE 16
 
 struct smb3rs_inode {
 	struct inode vfs_inode;
@@ -82,6 +87,19 @@ struct smb3rs_inode {
 	 * that the name can be created again as soon as close() returns.
 	 */
 	bool removed;
+	/*
+	 * Regular files: the key our opens ask for a lease under (random), and
+	 * the inode's place in smb3rs_leases while it is in memory. A break is
+	 * taken by lease_work (holding an inode reference while queued) with
+	 * the state and acknowledgment it asks for; all three under
+	 * smb3rs_leases_lock.
+	 */
+	u8 lease_key[SMB3RS_LEASE_KEY_SIZE];
+	struct hlist_node lease_node;
+	struct work_struct lease_work;
+	u32 lease_break_state;
+	bool lease_break_ack;
+	bool lease_break_queued;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -245,6 +263,174 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 	SMB3RS_I(inode)->attr_time = jiffies;
 }
 
+/*
+ * Leases. Each regular file's opens ask for a read-caching lease under the
+ * inode's key, so that the server tells us (a break) when another client
+ * changes the data we cache, rather than our cache being trusted until the
+ * next open (close-to-open) while the file stays open. A break to a state
+ * without read caching writes our dirty pages back and drops the cached ones.
+ * The keys of inodes in memory are in smb3rs_leases: a break for a key not
+ * there is for an inode gone with all its opens, and so with its lease.
+ */
+static DEFINE_HASHTABLE(smb3rs_leases, 8);
+static DEFINE_SPINLOCK(smb3rs_leases_lock);
+static struct workqueue_struct *smb3rs_lease_wq;
+
+/* The count of breaks queued for @sb's inodes. */
+static atomic_t *smb3rs_lease_works(struct super_block *sb)
+{
+	return &((struct smb3rs_params *)sb->s_fs_info)->lease_works;
+}
+
+static u32 smb3rs_lease_hash(const u8 *key)
+{
+	u32 h;
+
+	memcpy(&h, key, sizeof(h));	/* random bytes */
+	return h;
+}
+
+/* Gives the new regular file @inode the lease key @key, or a random one. */
+static void smb3rs_lease_key_set(struct inode *inode, const u8 *key)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+
+	if (key)
+		memcpy(si->lease_key, key, SMB3RS_LEASE_KEY_SIZE);
+	else
+		get_random_bytes(si->lease_key, SMB3RS_LEASE_KEY_SIZE);
+	spin_lock(&smb3rs_leases_lock);
+	hash_add(smb3rs_leases, &si->lease_node,
+		 smb3rs_lease_hash(si->lease_key));
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
+ * Whether @sb's opens ask for leases: with the lease option, and not with
+ * cache=none, which caches nothing a lease would protect.
+ */
+static bool smb3rs_leases_on(struct super_block *sb)
+{
+	return smb3rs_params(sb)->lease && !smb3rs_params(sb)->cache_none;
+}
+
+/* The key to ask for a lease under when opening @inode; NULL for none. */
+static const u8 *smb3rs_lease_key(struct inode *inode)
+{
+	return smb3rs_leases_on(inode->i_sb) ? SMB3RS_I(inode)->lease_key : NULL;
+}
+
+static void smb3rs_lease_unhash(struct smb3rs_inode *si)
+{
+	spin_lock(&smb3rs_leases_lock);
+	if (!hlist_unhashed(&si->lease_node))
+		hash_del(&si->lease_node);
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
+ * Takes a break in process context: a lease without read caching leaves our
+ * cache to be trusted only as far as close-to-open allows, so our dirty data
+ * goes to the server (it is newer than what the other client saw) and the
+ * cached pages go (dirty ones that could not be written stay, and so does
+ * mapped data still being written). The attributes are refreshed at the next
+ * look. Then the acknowledgment, if the server waits for one.
+ */
+static void smb3rs_lease_break_work(struct work_struct *work)
+{
+	struct smb3rs_inode *si = container_of(work, struct smb3rs_inode,
+					       lease_work);
+	struct inode *inode = &si->vfs_inode;
+	atomic_t *works;
+	u32 state;
+	bool ack;
+
+	spin_lock(&smb3rs_leases_lock);
+	state = si->lease_break_state;
+	ack = si->lease_break_ack;
+	si->lease_break_ack = false;
+	si->lease_break_queued = false;
+	spin_unlock(&smb3rs_leases_lock);
+	if (!(state & SMB3RS_LEASE_READ)) {
+		/* Errors are kept for the writer's fsync or close to report. */
+		filemap_fdatawrite(inode->i_mapping);
+		filemap_fdatawait_keep_errors(inode->i_mapping);
+		invalidate_inode_pages2(inode->i_mapping);
+		WRITE_ONCE(si->attr_time, jiffies - HZ * 3600);
+	}
+	if (ack && smb3rs_rs_lease_ack(inode->i_sb->s_fs_info, si->lease_key,
+				       state))
+		pr_debug("smb3rs: a lease break acknowledgment failed\n");
+	/* The mount stays until the count is down (smb3rs_lease_forget_sb). */
+	works = smb3rs_lease_works(inode->i_sb);
+	iput(inode);
+	if (atomic_dec_and_test(works))
+		wake_up_var(works);
+}
+
+/**
+ * smb3rs_lease_break() - take a lease break notification (from a receiver)
+ * @key: the lease key (16 bytes)
+ * @new_state: the lease state after the break
+ * @ack: whether the server waits for an acknowledgment
+ *
+ * Does not sleep, and never drops an inode reference (the last one would
+ * evict the inode, which may wait for writeback that waits for this receiver).
+ * The queued work holds the reference it takes; breaks that come while it is
+ * queued update what it will do. A key not found needs no acknowledgment:
+ * servers ask for one only when breaking handle or write caching, which we
+ * never ask for.
+ */
+void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack)
+{
+	struct smb3rs_inode *si;
+
+	spin_lock(&smb3rs_leases_lock);
+	hash_for_each_possible(smb3rs_leases, si, lease_node,
+			       smb3rs_lease_hash(key)) {
+		if (memcmp(si->lease_key, key, SMB3RS_LEASE_KEY_SIZE))
+			continue;
+		si->lease_break_state = new_state;
+		si->lease_break_ack |= !!ack;
+		/*
+		 * Queued under the lock, so that smb3rs_lease_forget_sb()
+		 * counts it. Not queued: the work clears the flag before it
+		 * reads what to do.
+		 */
+		if (!si->lease_break_queued && igrab(&si->vfs_inode)) {
+			si->lease_break_queued = true;
+			atomic_inc(smb3rs_lease_works(si->vfs_inode.i_sb));
+			queue_work(smb3rs_lease_wq, &si->lease_work);
+		}
+		break;
+	}
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/**
+ * smb3rs_lease_forget_sb() - stop taking breaks for a super block's inodes
+ * @sb: the super block being killed
+ *
+ * Breaks already queued for its inodes are finished (each holds an inode
+ * reference, and uses the mount to acknowledge) before the super block goes.
+ */
+void smb3rs_lease_forget_sb(struct super_block *sb)
+{
+	struct smb3rs_inode *si;
+	struct hlist_node *tmp;
+	int bkt;
+
+	atomic_t *works = smb3rs_lease_works(sb);
+
+	spin_lock(&smb3rs_leases_lock);
+	hash_for_each_safe(smb3rs_leases, bkt, tmp, si, lease_node)
+		if (si->vfs_inode.i_sb == sb)
+			hash_del(&si->lease_node);
+	spin_unlock(&smb3rs_leases_lock);
+	/* Only this mount's: another's may wait for a dead server. */
+	wait_var_event(works, !atomic_read(works));
+}
+
 static int smb3rs_inode_test(struct inode *inode, void *data)
 {
 	const struct smb3rs_attr *a = data;
@@ -266,10 +452,12 @@ static int smb3rs_inode_set(struct inode *inode, void *data)
 
 /*
  * The inode of the file with attributes @a, which the server gave when the count
- * of all changes was @all (smb3rs_all_changes_now()).
+ * of all changes was @all (smb3rs_all_changes_now()). A new regular file's
+ * lease key is @lease_key (the one its first open asked for) or a random one.
  */
-static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a,
-				 int all)
+static struct inode *smb3rs_iget_keyed(struct super_block *sb,
+				       struct smb3rs_attr *a, int all,
+				       const u8 *lease_key)
 {
 	const struct smb3rs_params *p = smb3rs_params(sb);
 	struct inode *inode;
@@ -293,10 +481,17 @@ static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a,
 		inode->i_op = &smb3rs_file_iops;
 		inode->i_fop = &smb3rs_file_fops;
 		inode->i_mapping->a_ops = &smb3rs_aops;
+		smb3rs_lease_key_set(inode, lease_key);
 	}
 	smb3rs_apply_attr(inode, a, smb3rs_changes(inode));
 	unlock_new_inode(inode);
 	return inode;
+}
+
+static struct inode *smb3rs_iget(struct super_block *sb, struct smb3rs_attr *a,
+				 int all)
+{
+	return smb3rs_iget_keyed(sb, a, all, NULL);
 }
 
 /* Reads the attributes of @dentry's file from the server. */
@@ -687,6 +882,24 @@ static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 	return 0;
 }
 
+/*
+ * Sets @inode's size on the server: through the caller's handle when there is
+ * one (ftruncate, O_TRUNC), which holds the file's lease key, so that our own
+ * read lease is not broken by it; else by path.
+ */
+static int smb3rs_set_size(struct inode *inode, const struct iattr *attr,
+			   const char *path, u32 len)
+{
+	const void *info = inode->i_sb->s_fs_info;
+	const struct smb3rs_open *of;
+
+	if ((attr->ia_valid & ATTR_FILE) && (attr->ia_file->f_mode & FMODE_WRITE)) {
+		of = attr->ia_file->private_data;
+		return smb3rs_rs_set_size_of(info, &of->fid, attr->ia_size);
+	}
+	return smb3rs_rs_set_size(info, path, len, attr->ia_size);
+}
+
 static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 			  struct iattr *attr)
 {
@@ -712,8 +925,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		rc = filemap_write_and_wait(inode->i_mapping);
 		smb3rs_changing(inode);
 		if (!rc)
-			rc = smb3rs_rs_set_size(inode->i_sb->s_fs_info, path, len,
-						attr->ia_size);
+			rc = smb3rs_set_size(inode, attr, path, len);
 		if (!rc)
 			truncate_setsize(inode, attr->ia_size);
 		smb3rs_changing(inode);
@@ -1061,7 +1273,8 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 		return PTR_ERR(path);
 	}
 	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
-			    smb3rs_access(file->f_mode), 0, &of->fid, &a);
+			    smb3rs_access(file->f_mode), 0,
+			    smb3rs_lease_key(inode), &of->fid, &a);
 	__putname(buf);
 	if (rc) {
 		kfree(of);
@@ -1106,6 +1319,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	struct inode *inode;
 	u32 len, created = 0;
 	int all = smb3rs_all_changes_now(), rc;
+	u8 lease_key[SMB3RS_LEASE_KEY_SIZE];
 	const char *path;
 	char *buf;
 
@@ -1127,8 +1341,15 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		kfree(of);
 		return PTR_ERR(path);
 	}
+	/*
+	 * The inode is not known yet: a new one takes this key. If the file
+	 * is in memory already, under its own key, this handle's lease is one
+	 * no break will find, which leaves that handle as without a lease.
+	 */
+	get_random_bytes(lease_key, sizeof(lease_key));
 	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
 				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
+				   smb3rs_leases_on(dir->i_sb) ? lease_key : NULL,
 				   &of->fid, &a, &created);
 	__putname(buf);
 	if (rc) {
@@ -1158,7 +1379,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 			iput(inode);
 		}
 	}
-	inode = smb3rs_iget(dir->i_sb, &a, all);
+	inode = smb3rs_iget_keyed(dir->i_sb, &a, all, lease_key);
 	if (IS_ERR(inode)) {
 		rc = PTR_ERR(inode);
 		goto close;
@@ -2998,6 +3219,12 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	atomic_set(&si->changes, 0);
 	si->changes_seen = 0;
 	si->removed = false;
+	/* Here, not in the constructor: debugobjects tracks a work per use. */
+	INIT_HLIST_NODE(&si->lease_node);
+	INIT_WORK(&si->lease_work, smb3rs_lease_break_work);
+	si->lease_break_state = 0;
+	si->lease_break_ack = false;
+	si->lease_break_queued = false;
 	return &si->vfs_inode;
 }
 
@@ -3008,6 +3235,8 @@ static void smb3rs_free_inode(struct inode *inode)
 
 static void smb3rs_evict_inode(struct inode *inode)
 {
+	/* No break can be queued: a queued one holds a reference. */
+	smb3rs_lease_unhash(SMB3RS_I(inode));
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 }
@@ -3100,7 +3329,8 @@ static void smb3rs_inode_init_once(void *obj)
 }
 
 /**
- * smb3rs_vfs_init() - create the inode cache and AIO workqueue (module load)
+ * smb3rs_vfs_init() - create the inode cache, AIO and lease workqueues (module
+ * load)
  *
  * Return: 0 or -ENOMEM.
  */
@@ -3110,24 +3340,34 @@ int smb3rs_vfs_init(void)
 	smb3rs_dio_wq = alloc_workqueue("smb3rs-dio", WQ_MEM_RECLAIM, 0);
 	if (!smb3rs_dio_wq)
 		return -ENOMEM;
+	/* Breaks write back dirty pages: with a rescuer too. */
+	smb3rs_lease_wq = alloc_workqueue("smb3rs-lease", WQ_MEM_RECLAIM, 0);
+	if (!smb3rs_lease_wq)
+		goto no_lease_wq;
 	smb3rs_inode_cachep = kmem_cache_create("smb3rs_inode",
 						sizeof(struct smb3rs_inode), 0,
 						SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
 						smb3rs_inode_init_once);
-	if (!smb3rs_inode_cachep) {
-		destroy_workqueue(smb3rs_dio_wq);
-		return -ENOMEM;
-	}
+	if (!smb3rs_inode_cachep)
+		goto no_cache;
 	return 0;
+no_cache:
+	destroy_workqueue(smb3rs_lease_wq);
+no_lease_wq:
+	destroy_workqueue(smb3rs_dio_wq);
+	return -ENOMEM;
 }
 
 /**
- * smb3rs_vfs_exit() - destroy the inode cache and AIO workqueue (module unload)
+ * smb3rs_vfs_exit() - destroy the inode cache, AIO and lease workqueues
+ * (module unload)
  */
 void smb3rs_vfs_exit(void)
 {
 	/* Drains completions still running after their file was released. */
 	destroy_workqueue(smb3rs_dio_wq);
+	/* Empty: each super block drained it as it went. */
+	destroy_workqueue(smb3rs_lease_wq);
 	/* Inodes are freed after an RCU grace period. */
 	rcu_barrier();
 	kmem_cache_destroy(smb3rs_inode_cachep);

@@ -58,9 +58,13 @@ struct smb3rs_params {
 	u32 io_size;
 	u32 cache_none;		/* cache=none: all file I/O is direct */
 	u32 nobrl;		/* nobrl: file locks stay local */
+	u32 lease;		/* lease: opens ask for a read-caching lease */
+	atomic_t lease_works;	/* lease breaks queued for the mount's inodes */
 };
 
 int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
+void smb3rs_lease_forget_sb(struct super_block *sb);
+void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack);
 int smb3rs_vfs_init(void);
 void smb3rs_vfs_exit(void);
 
@@ -79,7 +83,8 @@ typedef bool (*smb3rs_emit_fn)(void *ctx, const char *name, u32 len, u64 ino,
 int smb3rs_rs_getattr(const void *info, const char *path, u32 len,
 		      struct smb3rs_attr *attr);
 int smb3rs_rs_open(const void *info, const char *path, u32 len, u32 access,
-		   u32 is_dir, struct smb3rs_fid *fid, struct smb3rs_attr *attr);
+		   u32 is_dir, const u8 *lease_key, struct smb3rs_fid *fid,
+		   struct smb3rs_attr *attr);
 int smb3rs_rs_close(const void *info, const struct smb3rs_fid *fid);
 int smb3rs_rs_close_nowait(const void *info, const struct smb3rs_fid *fid,
 			   u64 key);
@@ -111,8 +116,10 @@ int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
 			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
 			u32 mtime_nsec);
 int smb3rs_rs_open_create(const void *info, const char *path, u32 len,
-			  u32 access, u32 exclusive, struct smb3rs_fid *fid,
-			  struct smb3rs_attr *attr, u32 *created);
+			  u32 access, u32 exclusive, const u8 *lease_key,
+			  struct smb3rs_fid *fid, struct smb3rs_attr *attr,
+			  u32 *created);
+int smb3rs_rs_lease_ack(const void *info, const u8 *key, u32 state);
 s64 smb3rs_rs_read(const void *info, const struct smb3rs_fid *fid, u64 offset,
 		   const struct smb3rs_seg *segs, u32 nr);
 void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,

@@ -6,11 +6,15 @@
 //! Each function turns the C arguments into safe values (the mount, a path, a
 //! buffer, page segments) and calls [`crate::fs::ops`].
 
-use core::ffi::{c_char, c_int, c_void};
+use core::{
+    ffi::{c_char, c_int, c_void},
+    sync::atomic::AtomicU32,
+};
 
 use kernel::prelude::*;
 
 use super::mem::PageSeg;
+use crate::client::ops::LeaseKey;
 use crate::fs::{ops, DirState, Mount};
 use crate::proto::types::FileId;
 
@@ -73,6 +77,10 @@ pub(crate) struct VfsParams {
     pub(crate) cache_none: u32,
     /// `nobrl`: flock and fcntl locks stay on this machine (C: bool).
     pub(crate) nobrl: u32,
+    /// `lease`: file opens ask for a read-caching lease (C: bool).
+    pub(crate) lease: u32,
+    /// Lease breaks queued for the mount's inodes (C: `atomic_t`, C's alone).
+    pub(crate) lease_works: AtomicU32,
 }
 
 /// Turns a result into 0 or a negative errno.
@@ -132,9 +140,26 @@ unsafe extern "C" fn smb3rs_rs_getattr(
     }))
 }
 
+/// Reads the lease key at `key` (16 bytes), if not null.
+///
 /// # Safety
 ///
-/// `info` is a live mount; `path`/`len` readable; `fid` and `attr` writable.
+/// `key` must be null or valid for reading 16 bytes.
+unsafe fn lease_key(key: *const u8) -> Option<LeaseKey> {
+    if key.is_null() {
+        return None;
+    }
+    // SAFETY: by the caller's guarantee; `LeaseKey` is a byte array (align 1).
+    Some(unsafe { key.cast::<LeaseKey>().read() })
+}
+
+/// Opens a file or directory, asking for a lease under `lease` (16 bytes, or
+/// null for none).
+///
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable; `lease` null or readable;
+/// `fid` and `attr` writable.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_open(
     info: *const c_void,
@@ -142,29 +167,33 @@ unsafe extern "C" fn smb3rs_rs_open(
     len: u32,
     access: u32,
     is_dir: u32,
+    lease: *const u8,
     fid: *mut RawFid,
     attr: *mut RawAttr,
 ) -> c_int {
     // SAFETY: by the caller's guarantee.
-    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
-    status(ops::open(m, p, access, is_dir != 0).map(|(f, a)| {
-        // SAFETY: `fid` and `attr` are writable by the caller's guarantee.
-        unsafe {
-            fid.write(RawFid {
-                persistent: f.persistent,
-                volatile: f.volatile,
-            });
-            put_attr(attr, a);
-        }
-    }))
+    let (m, p, key) = unsafe { (mount(info), bytes(path, len), lease_key(lease)) };
+    status(
+        ops::open(m, p, access, is_dir != 0, key.as_ref()).map(|(f, a)| {
+            // SAFETY: `fid` and `attr` are writable by the caller's guarantee.
+            unsafe {
+                fid.write(RawFid {
+                    persistent: f.persistent,
+                    volatile: f.volatile,
+                });
+                put_attr(attr, a);
+            }
+        }),
+    )
 }
 
 /// Opens or creates a regular file, keeping the handle; `*created` says which.
+/// Asks for a lease under `lease` (16 bytes, or null for none).
 ///
 /// # Safety
 ///
-/// `info` is a live mount; `path`/`len` readable; `fid`, `attr` and `created`
-/// writable.
+/// `info` is a live mount; `path`/`len` readable; `lease` null or readable;
+/// `fid`, `attr` and `created` writable.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_open_create(
     info: *const c_void,
@@ -172,14 +201,15 @@ unsafe extern "C" fn smb3rs_rs_open_create(
     len: u32,
     access: u32,
     exclusive: u32,
+    lease: *const u8,
     fid: *mut RawFid,
     attr: *mut RawAttr,
     created: *mut u32,
 ) -> c_int {
     // SAFETY: by the caller's guarantee.
-    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    let (m, p, key) = unsafe { (mount(info), bytes(path, len), lease_key(lease)) };
     status(
-        ops::open_create(m, p, access, exclusive != 0).map(|(f, a, new)| {
+        ops::open_create(m, p, access, exclusive != 0, key.as_ref()).map(|(f, a, new)| {
             // SAFETY: `fid`, `attr` and `created` are writable by the caller's
             // guarantee.
             unsafe {
@@ -232,6 +262,40 @@ unsafe extern "C" fn smb3rs_rs_close_barrier(info: *const c_void, key: u64) -> c
     // SAFETY: by the caller's guarantee.
     let m = unsafe { mount(info) };
     status(ops::close_barrier(m, key))
+}
+
+/// Acknowledges a lease break of the lease `key` (16 bytes), keeping `state`.
+///
+/// # Safety
+///
+/// `info` is a live mount; `key` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_lease_ack(info: *const c_void, key: *const u8, state: u32) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, key) = unsafe { (mount(info), lease_key(key)) };
+    match key {
+        Some(key) => status(ops::lease_ack(m, &key, state)),
+        None => status(Err(EINVAL)),
+    }
+}
+
+extern "C" {
+    /// Takes a lease break (vfs_helpers.c): finds the inode whose opens hold the
+    /// lease `key` and queues the work that drops what it let us cache and
+    /// sends the acknowledgment when `ack`. Does not sleep.
+    ///
+    /// # Safety
+    ///
+    /// `key` must be valid for reading 16 bytes.
+    fn smb3rs_lease_break(key: *const u8, new_state: u32, ack: u32);
+}
+
+/// Hands a lease break to the VFS side: the lease `key` now holds `new_state`;
+/// `ack`: the server waits for an acknowledgment. Called by a channel's
+/// receiver, which this must not hold up: the work is queued.
+pub(crate) fn lease_break(key: &LeaseKey, new_state: u32, ack: bool) {
+    // SAFETY: `key` is 16 readable bytes for the call, which does not keep it.
+    unsafe { smb3rs_lease_break(key.as_ptr(), new_state, u32::from(ack)) }
 }
 
 /// Closes a handle; fills `attr` with the file's times and size after the close

@@ -351,6 +351,73 @@ assert not os.path.exists(s + "/h"), "still on the server after unlink"
 PY
 }
 
+# Leases (the lease option): our opens of a file ask for a read-caching lease,
+# which another client's change of the file breaks: our cached pages go, and a
+# read through a file we still hold open sees the new data (without leases, it
+# reads the pages cached before, until the next open). The other client is
+# cifs.ko. Samba only: ksmbd grants no lease in its default configuration, and
+# with "smb2 leases = yes" breaks read leases for another open's O_TRUNC but
+# not for WRITEs or set-size.
+t_lease() {
+	fresh
+	local l=/tmp/mnt-fs-lease o=/tmp/mnt-fs-other rc=0
+	mkdir -p "$l" "$o"
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$l" -o "$(opts "$server" lease)" ||
+		return 1
+	grep -q " $l smb3rs .*,lease" /proc/mounts || { echo "lease not shown"; rc=1; }
+	if ! mount -t cifs "//127.0.0.1/$SMB_SHARE" "$o" -o "$(opts "$server" closetimeo=0)"; then
+		umount "$l"
+		return 1
+	fi
+	python3 - "$l/t" "$o/t" <<'PY' || rc=1
+import os, sys, time
+t, o = sys.argv[1:3]
+
+def stat(name):
+    with open("/proc/fs/smb3rs/Stats") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k == name:
+                return int(v)
+    sys.exit("no %r in /proc/fs/smb3rs/Stats" % name)
+
+def reads(fd, want, what):
+    got = None
+    for _ in range(50):
+        got = os.pread(fd, len(want), 0)
+        if got == want:
+            return
+        time.sleep(0.2)
+    sys.exit("%s: the open file still reads %r, not %r" % (what, got, want))
+
+def leased_open():
+    n = stat("Leases granted")
+    fd = os.open(t + "/f", os.O_RDONLY)
+    assert stat("Leases granted") > n, "no lease granted"
+    return fd
+
+with open(t + "/f", "w") as f:
+    f.write("old data " * 1000)
+fd = leased_open()
+reads(fd, b"old data old", "our own")  # now cached
+breaks = stat("Lease breaks")
+with open(o + "/f", "w") as f:  # O_TRUNC
+    f.write("new data " * 1000)
+reads(fd, b"new data new", "truncated and written by cifs.ko")
+assert stat("Lease breaks") > breaks, "no lease break counted"
+os.close(fd)
+fd = leased_open()
+reads(fd, b"new data new", "reopened")
+with open(o + "/f", "r+") as f:
+    f.write("NEW")
+reads(fd, b"NEW data new", "written in place by cifs.ko")
+os.close(fd)
+PY
+	umount "$o" || rc=1
+	umount "$l" || rc=1
+	return $rc
+}
+
 # Sets variable $1 to the $2 requests (Create, Read, ...) sent so far, with
 # builtins only.
 requests() {
@@ -977,11 +1044,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 48
+ktap_begin 50
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 24); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 25); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -999,6 +1066,11 @@ for server in ksmbd samba; do
 	ktap_test "$server: $INTEGRITY_MIB MiB by four writers, pwrite and mmap, read back" t_integrity
 	ktap_test "$server: unlink of an open file" t_unlink_open
 	ktap_test "$server: close does not wait; remove and rename wait for it" t_close_nowait
+	if [ "$server" = samba ]; then
+		ktap_test "$server: leases: another client's change breaks ours, cache dropped" t_lease
+	else
+		ktap_skip "$server: leases" "ksmbd grants none unless configured (smb2 leases = yes)"
+	fi
 	ktap_test "$server: hard links" t_hardlink
 	ktap_test "$server: symlinks (symlink files), cifs.ko mfsymlinks reads them" t_symlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs

@@ -111,6 +111,9 @@ pub struct MountOptions {
     /// server too, or only on this machine (for programs that lock files they
     /// then write through another descriptor: SMB locks are mandatory).
     pub brl: bool,
+    /// `lease` or `nolease` (the default, for now): file opens ask for a
+    /// read-caching lease, whose break drops the cached data.
+    pub lease: bool,
 }
 
 impl Default for MountOptions {
@@ -132,6 +135,7 @@ impl Default for MountOptions {
             mfsymlinks: true,
             cache_none: false,
             brl: true,
+            lease: false,
         }
     }
 }
@@ -231,6 +235,10 @@ impl MountOptions {
                 flag(value)?;
                 self.brl = key == "brl";
             }
+            "lease" | "nolease" => {
+                flag(value)?;
+                self.lease = key == "lease";
+            }
             "sec" => {
                 if string(value)? != "ntlmssp" {
                     return Err(OptionError::NotSupported);
@@ -308,6 +316,9 @@ impl MountOptions {
         }
         if !self.brl {
             out.write_str(",nobrl")?;
+        }
+        if self.lease {
+            out.write_str(",lease")?;
         }
         Ok(())
     }
