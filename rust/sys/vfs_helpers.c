@@ -322,6 +322,9 @@ static const u8 *smb3rs_lease_key(struct inode *inode)
 
 static void smb3rs_lease_unhash(struct smb3rs_inode *si)
 {
+	/* Never hashed (leases off), or taken out by smb3rs_lease_forget_sb(). */
+	if (hlist_unhashed_lockless(&si->lease_node))
+		return;
 	spin_lock(&smb3rs_leases_lock);
 	if (!hlist_unhashed(&si->lease_node))
 		hash_del(&si->lease_node);
@@ -419,7 +422,6 @@ void smb3rs_lease_forget_sb(struct super_block *sb)
 	struct smb3rs_inode *si;
 	struct hlist_node *tmp;
 	int bkt;
-
 	atomic_t *works = smb3rs_lease_works(sb);
 
 	spin_lock(&smb3rs_leases_lock);
@@ -481,7 +483,9 @@ static struct inode *smb3rs_iget_keyed(struct super_block *sb,
 		inode->i_op = &smb3rs_file_iops;
 		inode->i_fop = &smb3rs_file_fops;
 		inode->i_mapping->a_ops = &smb3rs_aops;
-		smb3rs_lease_key_set(inode, lease_key);
+		/* Hashed only where breaks can come: the table's lock is global. */
+		if (smb3rs_leases_on(sb))
+			smb3rs_lease_key_set(inode, lease_key);
 	}
 	smb3rs_apply_attr(inode, a, smb3rs_changes(inode));
 	unlock_new_inode(inode);
@@ -1319,7 +1323,8 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	struct inode *inode;
 	u32 len, created = 0;
 	int all = smb3rs_all_changes_now(), rc;
-	u8 lease_key[SMB3RS_LEASE_KEY_SIZE];
+	u8 key_buf[SMB3RS_LEASE_KEY_SIZE];
+	const u8 *lease_key = NULL;
 	const char *path;
 	char *buf;
 
@@ -1346,11 +1351,13 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	 * is in memory already, under its own key, this handle's lease is one
 	 * no break will find, which leaves that handle as without a lease.
 	 */
-	get_random_bytes(lease_key, sizeof(lease_key));
+	if (smb3rs_leases_on(dir->i_sb)) {
+		get_random_bytes(key_buf, sizeof(key_buf));
+		lease_key = key_buf;
+	}
 	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
 				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
-				   smb3rs_leases_on(dir->i_sb) ? lease_key : NULL,
-				   &of->fid, &a, &created);
+				   lease_key, &of->fid, &a, &created);
 	__putname(buf);
 	if (rc) {
 		kfree(of);
