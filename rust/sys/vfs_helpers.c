@@ -433,13 +433,24 @@ void smb3rs_lease_forget_sb(struct super_block *sb)
 	wait_var_event(works, !atomic_read(works));
 }
 
+/*
+ * Whether @inode is the file with attributes @a: the same index number and type
+ * and, for a file, the same creation time, which tells a new file that reuses a
+ * removed one's index number. Not for a directory: a server that keeps no birth
+ * time makes one up (Samba takes the oldest of the access, change and
+ * modification times of a directory made outside it), and it moves as the
+ * directory is listed and changed; a directory taken for another would orphan
+ * the dentries below it, open files' too.
+ */
 static int smb3rs_inode_test(struct inode *inode, void *data)
 {
 	const struct smb3rs_attr *a = data;
+	umode_t type = smb3rs_attr_type(a);
 
 	return SMB3RS_I(inode)->uniqueid == a->uniqueid &&
-	       SMB3RS_I(inode)->createtime == a->createtime &&
-	       (inode->i_mode & S_IFMT) == smb3rs_attr_type(a);
+	       (inode->i_mode & S_IFMT) == type &&
+	       (type == S_IFDIR ||
+		SMB3RS_I(inode)->createtime == a->createtime);
 }
 
 static int smb3rs_inode_set(struct inode *inode, void *data)
@@ -878,6 +889,14 @@ static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 				return rc;
 		}
 		rc = smb3rs_revalidate(dentry, false);
+		/*
+		 * A name gone on the server (removed or renamed by another
+		 * client) while we hold the file open: the file is there still,
+		 * as we last saw it.
+		 */
+		if ((rc == -ENOENT || rc == -ESTALE) &&
+		    !list_empty_careful(&SMB3RS_I(inode)->open_files))
+			rc = 0;
 		if (rc)
 			return rc;
 	}
