@@ -351,7 +351,7 @@ assert not os.path.exists(s + "/h"), "still on the server after unlink"
 PY
 }
 
-# Leases (the lease option): our opens of a file ask for a read-caching lease,
+# Leases (the default): our opens of a file ask for a read-caching lease,
 # which another client's change of the file breaks: our cached pages go, and a
 # read through a file we still hold open sees the new data (without leases, it
 # reads the pages cached before, until the next open). The other client is
@@ -362,9 +362,9 @@ t_lease() {
 	fresh
 	local l=/tmp/mnt-fs-lease o=/tmp/mnt-fs-other rc=0
 	mkdir -p "$l" "$o"
-	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$l" -o "$(opts "$server" lease)" ||
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$l" -o "$(opts "$server")" ||
 		return 1
-	grep -q " $l smb3rs .*,lease" /proc/mounts || { echo "lease not shown"; rc=1; }
+	! grep -q " $l smb3rs .*,nolease" /proc/mounts || { echo "nolease shown"; rc=1; }
 	if ! mount -t cifs "//127.0.0.1/$SMB_SHARE" "$o" -o "$(opts "$server" closetimeo=0)"; then
 		umount "$l"
 		return 1
@@ -790,28 +790,51 @@ check("F_GETLK: a free range", getlk(fd, fcntl.F_WRLCK, 300, 10) == fcntl.F_UNLC
 
 held, go = os.pipe(), os.pipe()
 
-def cifs_holds(path, start, length, linger):
-    """Starts a process that holds cifs.ko's lock of a range until told (a byte
-    on `go`), then `linger` seconds more; returns its pid once it holds it."""
+def child(work, then):
+    """Forks a process that runs `work`, reports on `held` whether it worked
+    (b"h", or b"f" and why on stderr), then runs `then` if it did; returns its
+    pid and whether `work` worked. The child never returns into this script,
+    and does not outlive the parent by waiting on `go`."""
     pid = os.fork()
     if pid == 0:
+        # Only the parent writes `go`: should it die, reading it ends.
+        os.close(go[1])
+        ok = False
         try:
-            fcntl.lockf(os.open(path, os.O_RDWR), EX, length, start)
+            work()
+            ok = True
+        except BaseException as e:
+            print(f"child: {e!r}", file=sys.stderr)
+        try:
+            os.write(held[1], b"h" if ok else b"f")
+            if ok:
+                then()
         finally:
-            os.write(held[1], b"h")
+            os._exit(0 if ok else 1)
+    worked = os.read(held[0], 1) == b"h"
+    if not worked:
+        os.waitpid(pid, 0)
+    return pid, worked
+
+def cifs_holds(path, start, length, linger):
+    """Starts a process that holds cifs.ko's lock of a range until told (a byte
+    on `go`), then `linger` seconds more; returns its pid once it holds it, or
+    None if it could not take the lock."""
+    def then():
         os.read(go[0], 1)
         time.sleep(linger)
-        os._exit(0)
-    os.read(held[0], 1)
-    return pid
+    pid, worked = child(lambda: fcntl.lockf(os.open(path, os.O_RDWR), EX, length, start), then)
+    check(f"cifs.ko's lock of [{start}, {start + length})", worked)
+    return pid if worked else None
 
 pid = cifs_holds(theirs, 200, 10, 1)
-check("F_GETLK: cifs.ko's lock", getlk(fd, fcntl.F_RDLCK, 195, 10) == fcntl.F_WRLCK)
-os.write(go[1], b"g")
-start = time.monotonic()
-fcntl.lockf(fd, EX, 10, 200)
-check("a blocking lock did not wait", time.monotonic() - start > 0.5)
-os.waitpid(pid, 0)
+if pid:
+    check("F_GETLK: cifs.ko's lock", getlk(fd, fcntl.F_RDLCK, 195, 10) == fcntl.F_WRLCK)
+    os.write(go[1], b"g")
+    start = time.monotonic()
+    fcntl.lockf(fd, EX, 10, 200)
+    check("a blocking lock did not wait", time.monotonic() - start > 0.5)
+    os.waitpid(pid, 0)
 
 os.close(os.open(ours, os.O_RDONLY))
 check("closing another descriptor kept locks", can(theirs, EX, 0, 300))
@@ -823,20 +846,15 @@ try:  # both are SMB locks: waiting would be waiting for ourselves
 except OSError as e:
     check(f"waiting for our own flock: {e}", e.errno == errno.EDEADLK)
 os.close(other)
-pid = os.fork()
-if pid == 0:  # another process's flock is waited for
-    try:
-        fcntl.flock(os.open(ours, os.O_RDONLY), fcntl.LOCK_EX)
-    finally:
-        os.write(held[1], b"h")
-    time.sleep(1)
-    os._exit(0)
-os.read(held[0], 1)
+# Another process's flock is waited for.
+pid, worked = child(lambda: fcntl.flock(os.open(ours, os.O_RDONLY), fcntl.LOCK_EX),
+                    lambda: time.sleep(1))
+check("another process's flock", worked)
 start = time.monotonic()
 try:
     fcntl.lockf(fd, EX, 10, 0)
     check("a lock under another process's flock did not wait",
-          time.monotonic() - start > 0.5)
+          not worked or time.monotonic() - start > 0.5)
 except OSError as e:
     check(f"waiting for another process's flock: {e}", False)
 os.waitpid(pid, 0)
@@ -850,24 +868,31 @@ os.close(fd)
 check("closing the OFD lock's file kept it", can(theirs, EX, 0, 1))
 
 # Samba refuses our WRITE under cifs.ko's lock: writeback keeps the data, and
-# writes it once the lock is gone. ksmbd checks no locks for a client with the
-# POSIX extensions, as we are.
+# writes it once the lock is gone. Or, when the lock broke our lease (Samba
+# breaks read leases for byte-range locks) and so dropped the cached page, the
+# READ the partial-page write needs is refused, and so the write, at once.
+# ksmbd checks no locks for a client with the POSIX extensions, as we are.
 ours_w, theirs_w, on_server_w = ours + "w", theirs + "w", on_server + "w"
 with open(ours_w, "wb") as f:
     f.write(b"." * 400)
 w = os.open(ours_w, os.O_RDWR)
 os.pread(w, 400, 0)  # cached, so the write below needs no READ
 pid = cifs_holds(theirs_w, 300, 10, 0)
-os.pwrite(w, b"KEPT", 302)
+written = False
 try:
+    os.pwrite(w, b"KEPT", 302)
+    written = True
     os.fsync(w)
     refused = None
 except OSError as e:
     refused = e
-check(f"writeback under cifs.ko's lock on {server}: {refused}",
-      (refused and refused.errno == errno.EACCES) if server == "samba" else not refused)
-os.write(go[1], b"g")
-os.waitpid(pid, 0)
+if pid:
+    check(f"write or writeback under cifs.ko's lock on {server}: {refused}",
+          (refused and refused.errno == errno.EACCES) if server == "samba" else not refused)
+    os.write(go[1], b"g")
+    os.waitpid(pid, 0)
+if not written:
+    os.pwrite(w, b"KEPT", 302)
 os.fsync(w)
 os.close(w)
 with open(on_server_w, "rb") as f:
