@@ -76,11 +76,11 @@ fn cifs_option_names_are_understood() {
     assert_eq!(o.set("brl", None), Ok(None));
     assert!(o.brl);
     assert_eq!(o.set("nobrl", Some("0")), Err(OptionError::MissingValue));
-    assert!(!o.lease, "leases are asked for only with lease");
-    assert_eq!(o.set("lease", None), Ok(None));
-    assert!(o.lease);
+    assert!(o.lease, "leases are asked for by default");
     assert_eq!(o.set("nolease", None), Ok(None));
     assert!(!o.lease);
+    assert_eq!(o.set("lease", None), Ok(None));
+    assert!(o.lease);
     assert_eq!(o.set("lease", Some("1")), Err(OptionError::MissingValue));
     assert_eq!(
         (
@@ -238,6 +238,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("nomfsymlinks", None),
         ("cache", Some("none")),
         ("nobrl", None),
+        ("nolease", None),
     ] {
         o.set(k, v).unwrap();
     }
@@ -254,7 +255,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         s,
         ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
          file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=none,\
-         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl"
+         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl,nolease"
     );
     assert!(!s.contains("s3cret") && !s.contains("pass"));
 }

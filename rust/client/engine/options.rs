@@ -111,8 +111,8 @@ pub struct MountOptions {
     /// server too, or only on this machine (for programs that lock files they
     /// then write through another descriptor: SMB locks are mandatory).
     pub brl: bool,
-    /// `lease` or `nolease` (the default, for now): file opens ask for a
-    /// read-caching lease, whose break drops the cached data.
+    /// `lease` (the default) or `nolease`: file opens ask for a read-caching
+    /// lease, whose break drops the cached data.
     pub lease: bool,
 }
 
@@ -135,7 +135,7 @@ impl Default for MountOptions {
             mfsymlinks: true,
             cache_none: false,
             brl: true,
-            lease: false,
+            lease: true,
         }
     }
 }
@@ -317,8 +317,8 @@ impl MountOptions {
         if !self.brl {
             out.write_str(",nobrl")?;
         }
-        if self.lease {
-            out.write_str(",lease")?;
+        if !self.lease {
+            out.write_str(",nolease")?;
         }
         Ok(())
     }
