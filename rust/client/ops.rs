@@ -13,10 +13,11 @@ use crate::proto::{
     close::{CloseRequest, CloseResponse, CLOSE_FLAG_POSTQUERY_ATTRIB},
     create::{
         CreateContext, CreateContexts, CreateRequest, CreateResponse, Lease, LeaseV2,
-        CONTEXT_HEADER_SIZE, CONTEXT_REQUEST_LEASE, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE,
-        FILE_CREATED, FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF,
-        FILE_READ_ATTRIBUTES, FILE_READ_DATA, FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA,
-        FILE_WRITE_EA, LEASE_READ_CACHING, OPLOCK_LEVEL_LEASE,
+        CONTEXT_HEADER_SIZE, CONTEXT_QUERY_ON_DISK_ID, CONTEXT_REQUEST_LEASE, DELETE,
+        FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED, FILE_DIRECTORY_FILE,
+        FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF, FILE_READ_ATTRIBUTES, FILE_READ_DATA,
+        FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA, LEASE_READ_CACHING,
+        OPLOCK_LEVEL_LEASE, OPLOCK_LEVEL_NONE,
     },
     cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
@@ -36,10 +37,10 @@ use crate::proto::{
 };
 use crate::sys::{errno, mem::PageSeg, vfs_ops::IoCompletion};
 
-/// Room for a request with a path (header, body, UTF-16 path, padding, and a
-/// lease context).
+/// Room for a request with a path (header, body, UTF-16 path, padding, a lease
+/// context and an on-disk id query).
 fn room_for(path: &str) -> usize {
-    HEADER_SIZE + 128 + path.len() * 2 + LEASE_CONTEXT_ROOM
+    HEADER_SIZE + 128 + path.len() * 2 + LEASE_CONTEXT_ROOM + QFID_CONTEXT_ROOM
 }
 
 /// The lease asked for with each open of a file: read caching, so that the
@@ -51,6 +52,9 @@ const LEASE_REQUEST: u32 = LEASE_READ_CACHING;
 
 /// Room for a lease context: header, name padded to 8, v2 data.
 const LEASE_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8 + Lease::V2_SIZE;
+
+/// Room for an on-disk id query (QFid): header and name padded to 8, no data.
+const QFID_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8;
 
 /// A lease key: the VFS side's, one per inode.
 pub(crate) type LeaseKey = [u8; 16];
@@ -263,7 +267,7 @@ impl Tree {
     /// Completes a compound that starts with a CREATE: adds QUERY_INFO
     /// (FileAllInformation) and CLOSE, sends it and returns the attributes.
     fn query_all_and_close(&self, mut req: Request) -> Result<Attr> {
-        self.push_query_all(&mut req)?;
+        self.push_query_all(&mut req, FileId::COMPOUND)?;
         self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
@@ -274,11 +278,12 @@ impl Tree {
         all_info_attr(query)
     }
 
-    /// Appends a related QUERY_INFO(FileAllInformation) of the compound's handle.
-    fn push_query_all(&self, req: &mut Request) -> Result {
+    /// Appends a QUERY_INFO(FileAllInformation) of `fid` (the compound's handle:
+    /// [`FileId::COMPOUND`]).
+    fn push_query_all(&self, req: &mut Request, fid: FileId) -> Result {
         let hdr = self.session().header(Command::QueryInfo, self.tree_id);
         req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
-            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, FileId::COMPOUND, 4096);
+            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, fid, 4096);
             encode_pdu(&hdr, &q, w)
         })
     }
@@ -308,28 +313,29 @@ impl Tree {
     fn with_lease<T>(
         &self,
         key: Option<&LeaseKey>,
-        open: impl Fn(CreateRequest<'_>) -> Result<Option<T>>,
+        open: impl Fn(Option<&CreateContext<'static>>) -> Result<Option<T>>,
     ) -> Result<T> {
-        let plain = || open(CreateRequest::default())?.ok_or(EINVAL);
+        let plain = || open(None)?.ok_or(EINVAL);
         let Some(lease) = self.lease_context(key) else {
             return plain();
         };
-        let with = CreateRequest {
-            requested_oplock_level: OPLOCK_LEVEL_LEASE,
-            contexts: CreateContexts::Items(core::slice::from_ref(&lease)),
-            ..CreateRequest::default()
-        };
-        match open(with)? {
+        match open(Some(&lease))? {
             Some(r) => Ok(r),
             None => plain(),
         }
     }
 
     /// Opens the regular file `path` for `access`, creating it unless it exists
-    /// (failing if it does when `exclusive`), and keeps the handle: one related
-    /// compound CREATE + QUERY_INFO, where lookup, create and open took three.
-    /// Asks for a lease under `lease`. Returns the handle, the attributes (with
-    /// the index number) and whether the file was created.
+    /// (failing if it does when `exclusive`), and keeps the handle: one CREATE,
+    /// where lookup, create and open took three. Asks for a lease under `lease`.
+    /// Returns the handle, the attributes (with the index number) and whether
+    /// the file was created.
+    ///
+    /// The CREATE reply carries the times, sizes and attributes; the index
+    /// number comes from an on-disk id query (QFid, whose DiskFileId is the
+    /// index number on Samba, ksmbd and Windows, as cifs.ko takes it too). A
+    /// new file has one link. An existing file, whose link count the reply does
+    /// not tell, or a server that answers no id, costs a QUERY_INFO more.
     pub(crate) fn open_create(
         &self,
         path: &str,
@@ -337,8 +343,17 @@ impl Tree {
         exclusive: bool,
         lease: Option<&LeaseKey>,
     ) -> Result<(FileId, Attr, bool)> {
-        self.with_lease(lease, |base| {
-            let mut req = Request::new(true);
+        let (fid, mut attr, created, disk_id) = self.with_lease(lease, |lease| {
+            let both;
+            let qfid = [CreateContext::QueryOnDiskId];
+            let contexts: &[CreateContext<'_>] = match lease {
+                Some(l) => {
+                    both = [*l, CreateContext::QueryOnDiskId];
+                    &both
+                }
+                None => &qfid,
+            };
+            let mut req = Request::new(false);
             self.push_create(
                 &mut req,
                 path,
@@ -346,29 +361,42 @@ impl Tree {
                     desired_access: access | FILE_READ_ATTRIBUTES,
                     create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
                     create_options: FILE_NON_DIRECTORY_FILE,
-                    ..base
+                    ..create_request(contexts, lease.is_some())
                 },
             )?;
-            self.push_query_all(&mut req)?;
             let replies = self.session().call_compound(req)?;
-            let mut it = replies.iter();
-            let (Some(create), Some(query)) = (it.next(), it.next()) else {
-                return Err(EINVAL);
-            };
-            if lease_refused(&base, create) {
+            let create = replies.first().ok_or(EINVAL)?;
+            if lease.is_some() && lease_refused(create) {
                 return Ok(None);
             }
             let r = CreateResponse::decode(body(create)?).map_err(|_| proto_error("CREATE"))?;
             count_lease(&r);
-            match all_info_attr(query) {
-                Ok(attr) => Ok(Some((r.file_id, attr, r.create_action == FILE_CREATED))),
-                Err(e) => {
-                    // The handle is open: do not leak it on the server.
-                    let _ = self.close(r.file_id);
-                    Err(e)
-                }
+            let disk_id = r.contexts.find(CONTEXT_QUERY_ON_DISK_ID).ok().flatten();
+            let disk_id = match disk_id.and_then(|c| c.parse_response().ok()) {
+                Some(CreateContext::OnDiskId { disk_file_id, .. }) => disk_file_id,
+                _ => 0,
+            };
+            let created = r.create_action == FILE_CREATED;
+            Ok(Some((r.file_id, handle_attr(&r.attrs), created, disk_id)))
+        })?;
+        if created && disk_id != 0 {
+            attr.uniqueid = disk_id;
+            return Ok((fid, attr, created));
+        }
+        let mut req = Request::new(false);
+        self.push_query_all(&mut req, fid)?;
+        let queried = self
+            .session()
+            .call_compound(req)
+            .and_then(|replies| all_info_attr(replies.first().ok_or(EINVAL)?));
+        match queried {
+            Ok(attr) => Ok((fid, attr, created)),
+            Err(e) => {
+                // The handle is open: do not leak it on the server.
+                let _ = self.close(fid);
+                Err(e)
             }
-        })
+        }
     }
 
     /// Opens `path` for `access` (a directory when `dir`), asking for a lease
@@ -381,7 +409,7 @@ impl Tree {
         dir: bool,
         lease: Option<&LeaseKey>,
     ) -> Result<(FileId, Attr)> {
-        self.with_lease(lease, |base| {
+        self.with_lease(lease, |lease| {
             let mut req = Request::new(false);
             self.push_create(
                 &mut req,
@@ -390,12 +418,15 @@ impl Tree {
                     desired_access: access | FILE_READ_ATTRIBUTES,
                     create_disposition: FILE_OPEN,
                     create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
-                    ..base
+                    ..create_request(
+                        lease.map(core::slice::from_ref).unwrap_or(&[]),
+                        lease.is_some(),
+                    )
                 },
             )?;
             let replies = self.session().call_compound(req)?;
             let reply = replies.first().ok_or(EINVAL)?;
-            if lease_refused(&base, reply) {
+            if lease.is_some() && lease_refused(reply) {
                 return Ok(None);
             }
             let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
@@ -503,7 +534,7 @@ impl Tree {
             w.bytes(data)?;
             Ok(w.pos())
         })?;
-        self.push_query_all(&mut req)?;
+        self.push_query_all(&mut req, FileId::COMPOUND)?;
         self.push_close(&mut req, FileId::COMPOUND, 0)?;
         let replies = self.session().call_compound(req)?;
         let mut it = replies.iter();
@@ -940,12 +971,25 @@ pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
     Ok(r.entries(DIR_CLASS))
 }
 
-/// Whether the CREATE `reply` of `req`, which asked for a lease, was refused as
-/// an invalid parameter: perhaps for its lease key, so worth a try without.
-fn lease_refused(req: &CreateRequest<'_>, reply: &Result<KVec<u8>>) -> bool {
+/// Whether the CREATE `reply`, which asked for a lease, was refused as an
+/// invalid parameter: perhaps for its lease key, so worth a try without.
+fn lease_refused(reply: &Result<KVec<u8>>) -> bool {
     let hdr = reply.as_ref().ok().and_then(|r| Header::decode(r).ok());
-    req.requested_oplock_level == OPLOCK_LEVEL_LEASE
-        && hdr.is_some_and(|h| h.status == status::STATUS_INVALID_PARAMETER)
+    hdr.is_some_and(|h| h.status == status::STATUS_INVALID_PARAMETER)
+}
+
+/// A CREATE request with `contexts`, asking for a lease when `leased` (one of
+/// them is the lease context).
+fn create_request<'a>(contexts: &'a [CreateContext<'a>], leased: bool) -> CreateRequest<'a> {
+    CreateRequest {
+        requested_oplock_level: if leased {
+            OPLOCK_LEVEL_LEASE
+        } else {
+            OPLOCK_LEVEL_NONE
+        },
+        contexts: CreateContexts::Items(contexts),
+        ..CreateRequest::default()
+    }
 }
 
 /// Counts a lease granted by a CREATE (`/proc/fs/smb3rs/Stats`).

@@ -1317,9 +1317,9 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 
 /*
  * open(O_CREAT) of a name not known to exist: one CREATE (open-if, or create for
- * O_EXCL) + QUERY_INFO compound that keeps the handle, where lookup, create and
- * open would take three round trips. Without O_CREAT: a plain lookup, and the
- * VFS opens the result.
+ * O_EXCL) that keeps the handle, where lookup, create and open would take three
+ * round trips (an existing file adds a QUERY_INFO). Without O_CREAT: a plain
+ * lookup, and the VFS opens the result.
  */
 /*
  * Binds @dentry, negative or being looked up, to @inode just found on the server

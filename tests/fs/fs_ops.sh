@@ -428,18 +428,22 @@ requests() {
 	return 1
 }
 
-# open(O_CREAT) of a new name is one CREATE (+ QUERY_INFO) compound that stays
-# open; O_EXCL of an existing name is EEXIST; O_CREAT of an existing file opens it
-# with its content; O_CREAT|O_TRUNC empties it.
+# open(O_CREAT) of a new name is one CREATE that stays open, and asks for nothing
+# more (the index number comes with it); O_EXCL of an existing name is EEXIST;
+# O_CREAT of an existing file opens it with its content; O_CREAT|O_TRUNC empties
+# it.
 t_open_create() {
 	fresh
 	local n
 	# From inside the directory, so that no revalidation of it is counted, and with
 	# shell builtins only (a program started there looks names up in it): the
 	# shell's own open(O_CREAT|O_TRUNC) of a new name.
-	n=$(cd "$T" && requests c0 Create && echo -n created > new && requests c1 Create && echo $((c1 - c0))) \
+	n=$(cd "$T" && requests c0 Create && requests q0 QueryInfo && echo -n created > new &&
+		requests c1 Create && requests q1 QueryInfo && echo "$((c1 - c0)) $((q1 - q0))") \
 		|| return 1
-	[ "$n" -eq 1 ] || { echo "$n CREATEs for one open(O_CREAT)"; return 1; }
+	[ "$n" = "1 0" ] || { echo "CREATEs and QUERY_INFOs for one open(O_CREAT): $n"; return 1; }
+	# The index number the CREATE gave is the one a lookup finds.
+	n=$(stat -c %i "$T/new") && drop_caches && expect "$(stat -c %i "$T/new")" "$n" || return 1
 	sync
 	expect "$(<"$S/new")" created || return 1
 	echo "server made" > "$S/theirs"
