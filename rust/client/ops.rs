@@ -56,6 +56,10 @@ const LEASE_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8 + Lease::V2_SIZE;
 /// Room for an on-disk id query (QFid): header and name padded to 8, no data.
 const QFID_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8;
 
+/// The most contexts a CREATE carries: a lease and an on-disk id query, the
+/// ones [`room_for`] leaves room for.
+const MAX_CREATE_CONTEXTS: usize = 2;
+
 /// A lease key: the VFS side's, one per inode.
 pub(crate) type LeaseKey = [u8; 16];
 
@@ -305,24 +309,55 @@ impl Tree {
         }))
     }
 
-    /// Runs `open` with the lease context for `key` (if any) and, should the
-    /// server refuse it, again without: a server refuses a lease key it holds
-    /// for another file (Samba, for the other name of a hard link). `open`
-    /// returns `None` when its CREATE was refused as an invalid parameter
-    /// ([`lease_refused`]).
-    fn with_lease<T>(
+    /// Sends the single CREATE `create` of `path` with the `extra` contexts and,
+    /// under the lease key `key` (if any, and if the server grants leases), a
+    /// lease context; returns what `take` makes of the reply. Should the server
+    /// refuse the lease ([`lease_refused`]: a key it holds for another file, as
+    /// Samba does for the other name of a hard link), sends it again without.
+    fn create_leased<T>(
         &self,
+        path: &str,
+        create: CreateRequest<'_>,
         key: Option<&LeaseKey>,
-        open: impl Fn(Option<&CreateContext<'static>>) -> Result<Option<T>>,
+        extra: &[CreateContext<'_>],
+        take: impl Fn(&CreateResponse<'_>) -> T,
     ) -> Result<T> {
-        let plain = || open(None)?.ok_or(EINVAL);
-        let Some(lease) = self.lease_context(key) else {
-            return plain();
+        let send = |lease: Option<&CreateContext<'_>>| -> Result<Option<T>> {
+            let mut all = [CreateContext::QueryOnDiskId; MAX_CREATE_CONTEXTS];
+            let mut n = 0;
+            for c in Iterator::chain(lease.into_iter(), extra) {
+                *all.get_mut(n).ok_or(EINVAL)? = *c;
+                n += 1;
+            }
+            let mut req = Request::new(false);
+            self.push_create(
+                &mut req,
+                path,
+                CreateRequest {
+                    requested_oplock_level: if lease.is_some() {
+                        OPLOCK_LEVEL_LEASE
+                    } else {
+                        OPLOCK_LEVEL_NONE
+                    },
+                    contexts: CreateContexts::Items(all.get(..n).ok_or(EINVAL)?),
+                    ..create
+                },
+            )?;
+            let replies = self.session().call_compound(req)?;
+            let reply = replies.first().ok_or(EINVAL)?;
+            if lease.is_some() && lease_refused(reply) {
+                return Ok(None);
+            }
+            let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
+            count_lease(&r);
+            Ok(Some(take(&r)))
         };
-        match open(Some(&lease))? {
-            Some(r) => Ok(r),
-            None => plain(),
+        if let Some(lease) = self.lease_context(key) {
+            if let Some(t) = send(Some(&lease))? {
+                return Ok(t);
+            }
         }
+        send(None)?.ok_or(EINVAL)
     }
 
     /// Opens the regular file `path` for `access`, creating it unless it exists
@@ -343,42 +378,22 @@ impl Tree {
         exclusive: bool,
         lease: Option<&LeaseKey>,
     ) -> Result<(FileId, Attr, bool)> {
-        let (fid, mut attr, created, disk_id) = self.with_lease(lease, |lease| {
-            let both;
-            let qfid = [CreateContext::QueryOnDiskId];
-            let contexts: &[CreateContext<'_>] = match lease {
-                Some(l) => {
-                    both = [*l, CreateContext::QueryOnDiskId];
-                    &both
-                }
-                None => &qfid,
-            };
-            let mut req = Request::new(false);
-            self.push_create(
-                &mut req,
-                path,
-                CreateRequest {
-                    desired_access: access | FILE_READ_ATTRIBUTES,
-                    create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
-                    create_options: FILE_NON_DIRECTORY_FILE,
-                    ..create_request(contexts, lease.is_some())
-                },
-            )?;
-            let replies = self.session().call_compound(req)?;
-            let create = replies.first().ok_or(EINVAL)?;
-            if lease.is_some() && lease_refused(create) {
-                return Ok(None);
-            }
-            let r = CreateResponse::decode(body(create)?).map_err(|_| proto_error("CREATE"))?;
-            count_lease(&r);
-            let disk_id = r.contexts.find(CONTEXT_QUERY_ON_DISK_ID).ok().flatten();
-            let disk_id = match disk_id.and_then(|c| c.parse_response().ok()) {
-                Some(CreateContext::OnDiskId { disk_file_id, .. }) => disk_file_id,
-                _ => 0,
-            };
-            let created = r.create_action == FILE_CREATED;
-            Ok(Some((r.file_id, handle_attr(&r.attrs), created, disk_id)))
-        })?;
+        let create = CreateRequest {
+            desired_access: access | FILE_READ_ATTRIBUTES,
+            create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
+            create_options: FILE_NON_DIRECTORY_FILE,
+            ..CreateRequest::default()
+        };
+        let (fid, mut attr, created, disk_id) =
+            self.create_leased(path, create, lease, &[CreateContext::QueryOnDiskId], |r| {
+                let disk_id = r.contexts.find(CONTEXT_QUERY_ON_DISK_ID).ok().flatten();
+                let disk_id = match disk_id.and_then(|c| c.parse_response().ok()) {
+                    Some(CreateContext::OnDiskId { disk_file_id, .. }) => disk_file_id,
+                    _ => 0,
+                };
+                let created = r.create_action == FILE_CREATED;
+                (r.file_id, handle_attr(&r.attrs), created, disk_id)
+            })?;
         if created && disk_id != 0 {
             attr.uniqueid = disk_id;
             return Ok((fid, attr, created));
@@ -409,29 +424,14 @@ impl Tree {
         dir: bool,
         lease: Option<&LeaseKey>,
     ) -> Result<(FileId, Attr)> {
-        self.with_lease(lease, |lease| {
-            let mut req = Request::new(false);
-            self.push_create(
-                &mut req,
-                path,
-                CreateRequest {
-                    desired_access: access | FILE_READ_ATTRIBUTES,
-                    create_disposition: FILE_OPEN,
-                    create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
-                    ..create_request(
-                        lease.map(core::slice::from_ref).unwrap_or(&[]),
-                        lease.is_some(),
-                    )
-                },
-            )?;
-            let replies = self.session().call_compound(req)?;
-            let reply = replies.first().ok_or(EINVAL)?;
-            if lease.is_some() && lease_refused(reply) {
-                return Ok(None);
-            }
-            let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
-            count_lease(&r);
-            Ok(Some((r.file_id, handle_attr(&r.attrs))))
+        let create = CreateRequest {
+            desired_access: access | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            create_options: if dir { FILE_DIRECTORY_FILE } else { 0 },
+            ..CreateRequest::default()
+        };
+        self.create_leased(path, create, lease, &[], |r| {
+            (r.file_id, handle_attr(&r.attrs))
         })
     }
 
@@ -976,20 +976,6 @@ pub(crate) fn dir_entries(reply: &[u8]) -> Result<DirEntries<'_>> {
 fn lease_refused(reply: &Result<KVec<u8>>) -> bool {
     let hdr = reply.as_ref().ok().and_then(|r| Header::decode(r).ok());
     hdr.is_some_and(|h| h.status == status::STATUS_INVALID_PARAMETER)
-}
-
-/// A CREATE request with `contexts`, asking for a lease when `leased` (one of
-/// them is the lease context).
-fn create_request<'a>(contexts: &'a [CreateContext<'a>], leased: bool) -> CreateRequest<'a> {
-    CreateRequest {
-        requested_oplock_level: if leased {
-            OPLOCK_LEVEL_LEASE
-        } else {
-            OPLOCK_LEVEL_NONE
-        },
-        contexts: CreateContexts::Items(contexts),
-        ..CreateRequest::default()
-    }
 }
 
 /// Counts a lease granted by a CREATE (`/proc/fs/smb3rs/Stats`).
