@@ -71,6 +71,8 @@ struct smb3rs_inode {
 	 * data, kept dirty for later; 0 once none is left.
 	 */
 	unsigned long refused;
+	/* WRITEs a byte-range lock refused, ever (see smb3rs_write_and_wait). */
+	atomic_t refusals;
 	/* fcntl (POSIX and OFD) locks held on the server, by start; under range_mutex. */
 	struct mutex range_mutex;
 	struct list_head range_locks;
@@ -184,6 +186,29 @@ static void smb3rs_changing(struct inode *inode)
 	atomic_inc(&SMB3RS_I(inode)->changes);
 	/* Seen before what follows, e.g. the end of writeback (smb3rs_closed_attr). */
 	smp_mb__after_atomic();
+}
+
+/*
+ * Writes @inode's dirty data in [@start, @end] to the server and waits for it.
+ * A WRITE that a byte-range lock refused keeps its data dirty and is reported
+ * only to the writeback call that sent it: one this call merely waited for (a
+ * lease break's, the flusher's) would leave the data unwritten and the caller
+ * told it was. So while refusals came meanwhile the range goes once more, and
+ * the refusal, if it stands, is then ours to report.
+ */
+static int smb3rs_write_and_wait(struct inode *inode, loff_t start, loff_t end)
+{
+	atomic_t *refusals = &SMB3RS_I(inode)->refusals;
+	int tries = 3;
+	int seen, rc;
+
+	do {
+		seen = atomic_read(refusals);
+		rc = filemap_write_and_wait_range(inode->i_mapping, start, end);
+	} while (!rc && atomic_read(refusals) != seen && --tries);
+	if (!rc && atomic_read(refusals) != seen)
+		rc = -EACCES;
+	return rc;
 }
 
 /* Our count of changes of @inode, to compare once the server has answered. */
@@ -884,7 +909,7 @@ static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		/* Sizes and times on the server include what we have written. */
 		if (S_ISREG(inode->i_mode) &&
 		    mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY)) {
-			rc = filemap_write_and_wait(inode->i_mapping);
+			rc = smb3rs_write_and_wait(inode, 0, LLONG_MAX);
 			if (rc)
 				return rc;
 		}
@@ -945,7 +970,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	/* Asynchronous direct WRITEs under way land first, as dirty pages do. */
 	inode_dio_wait(inode);
 	if (valid & ATTR_SIZE) {
-		rc = filemap_write_and_wait(inode->i_mapping);
+		rc = smb3rs_write_and_wait(inode, 0, LLONG_MAX);
 		smb3rs_changing(inode);
 		if (!rc)
 			rc = smb3rs_set_size(inode, attr, path, len);
@@ -961,7 +986,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		if (valid & ATTR_MTIME)
 			mt = attr->ia_mtime;
 		/* Written data would set a newer mtime when it lands: land it first. */
-		rc = filemap_write_and_wait(inode->i_mapping);
+		rc = smb3rs_write_and_wait(inode, 0, LLONG_MAX);
 		smb3rs_changing(inode);
 		if (!rc)
 			rc = smb3rs_rs_set_times(inode->i_sb->s_fs_info, path, len,
@@ -1439,7 +1464,7 @@ static int smb3rs_file_flush(struct file *file, fl_owner_t id)
 {
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
-	return filemap_write_and_wait(file->f_mapping);
+	return smb3rs_write_and_wait(file_inode(file), 0, LLONG_MAX);
 }
 
 static void smb3rs_range_forget(struct smb3rs_open *of);
@@ -1504,10 +1529,12 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 static int smb3rs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct smb3rs_open *of = file->private_data;
-	int rc = file_write_and_wait_range(file, start, end);
+	int rc = smb3rs_write_and_wait(file_inode(file), start, end);
+	/* Failed writebacks this file has not heard of yet (errseq). */
+	int wb_err = file_check_and_advance_wb_err(file);
 
-	if (rc)
-		return rc;
+	if (rc || wb_err)
+		return rc ?: wb_err;
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
 	return smb3rs_rs_flush(file_inode(file)->i_sb->s_fs_info, &of->fid);
@@ -1537,7 +1564,7 @@ static long smb3rs_fallocate(struct file *file, int mode, loff_t offset,
 	/* No page fault may repopulate the range while it changes underneath. */
 	filemap_invalidate_lock(inode->i_mapping);
 	/* Our dirty data in the range reaches the server before it is zeroed. */
-	rc = filemap_write_and_wait_range(inode->i_mapping, offset, end - 1);
+	rc = smb3rs_write_and_wait(inode, offset, end - 1);
 	if (rc)
 		goto out;
 	size = i_size_read(inode);
@@ -2636,7 +2663,6 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 				bool write)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
-	struct address_space *mapping = inode->i_mapping;
 	struct smb3rs_open *of = iocb->ki_filp->private_data;
 	size_t io_size = smb3rs_params(inode->i_sb)->io_size;
 	/* A batch's requests each span one page more than they fill, at most. */
@@ -2658,7 +2684,7 @@ static ssize_t smb3rs_direct_rw(struct kiocb *iocb, struct iov_iter *iter,
 		iov_iter_single_seg_count(iter) == count &&
 		!(write && (pos + count > i_size_read(inode) ||
 			    (iocb->ki_flags & IOCB_DSYNC)));
-	rc = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
+	rc = smb3rs_write_and_wait(inode, pos, pos + count - 1);
 	if (rc)
 		return rc;
 	/*
@@ -3001,6 +3027,7 @@ static void smb3rs_write_done(void *ctx, s64 result)
 	smb3rs_changing(inode);
 	if (rc == -EAGAIN) {
 		WRITE_ONCE(SMB3RS_I(inode)->refused, jiffies | 1);
+		atomic_inc(&SMB3RS_I(inode)->refusals);
 		rc = -EACCES;
 	}
 	if (rc) {
@@ -3242,6 +3269,7 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	atomic_set(&si->locked_opens, 0);
 	atomic_set(&si->writebacks, 0);
 	si->refused = 0;
+	atomic_set(&si->refusals, 0);
 	atomic_set(&si->changes, 0);
 	si->changes_seen = 0;
 	si->removed = false;

@@ -734,6 +734,8 @@ t_flock() {
 		flock -x 8 && exec 8>&- && flock -n -x "$o" true || { echo "close did not release"; false; }
 	} && {
 		t_fcntl_locks "$T/g" /tmp/mnt-fs-other/t/g "$S/g"
+	} && {
+		[ "$server" != samba ] || t_fsync_waited "$T/h" /tmp/mnt-fs-other/t/h "$S/h"
 	} || rc=1
 	exec 8>&- 2>/dev/null
 	umount /tmp/mnt-fs-other
@@ -904,6 +906,84 @@ with open(on_server_w, "rb") as f:
 print("\n".join(fails))
 sys.exit(1 if fails else 0)
 PY
+}
+
+# fsync reports a WRITE that cifs.ko's lock refused also when the WRITE was
+# another writeback's, found under way and only waited for (a lease break's,
+# or here another thread's data-integrity sync, held on the wire by stopping
+# the smbd processes, ours and cifs.ko's). A second mount without leases keeps the page cached through the lock
+# (no break drops it), so the write lands in the cache. File $1 on our mount,
+# $2 through cifs.ko, $3 on the server.
+t_fsync_waited() {
+	local nl=/tmp/mnt-fs-nolease rc=0
+	mkdir -p $nl
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" $nl -o "$(opts "$server" nolease)" || return 1
+	python3 - "$nl/t/${1##*/}" "$2" "$3" "$SAMBA_PORT" <<'PY' || rc=1
+import ctypes, errno, fcntl, os, re, signal, subprocess, sys, threading, time
+ours, theirs, on_server, port = sys.argv[1:5]
+fails = []
+with open(ours, "wb") as f:
+    f.write(b"." * 400)
+w = os.open(ours, os.O_RDWR)
+os.pread(w, 400, 0)  # cached, so the write below needs no READ
+go_r, go_w = os.pipe()
+held_r, held_w = os.pipe()
+pid = os.fork()
+if pid == 0:  # holds cifs.ko's lock until `go` closes; always exits
+    try:
+        os.close(go_w)
+        os.close(held_r)
+        fcntl.lockf(os.open(theirs, os.O_RDWR), fcntl.LOCK_EX, 10, 300)
+        os.write(held_w, b"h")
+        os.read(go_r, 1)
+    finally:
+        os._exit(0)
+os.close(go_r)
+os.close(held_w)
+if os.read(held_r, 1) != b"h":
+    fails.append("cifs.ko's lock of [300, 310)")
+else:
+    os.pwrite(w, b"KEPT", 302)
+    sync_file_range = ctypes.CDLL(None, use_errno=True).sync_file_range
+    sync_file_range.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    ss = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+                        capture_output=True, text=True).stdout
+    smbds = sorted({int(p) for p in re.findall(r"pid=(\d+)", ss)})
+    def signal_smbds(sig):
+        for p in smbds:
+            os.kill(p, sig)
+    signal_smbds(signal.SIGSTOP)
+    try:
+        # WAIT_BEFORE | WRITE | WAIT_AFTER: a data-integrity writeback
+        other = threading.Thread(target=sync_file_range, args=(w, 0, 0, 7))
+        other.start()
+        time.sleep(1)  # its WRITE is sent, the folio under writeback
+        threading.Timer(1, signal_smbds, (signal.SIGCONT,)).start()
+        os.fsync(w)
+        fails.append("fsync under cifs.ko's lock reported no refusal")
+    except OSError as e:
+        if e.errno != errno.EACCES:
+            fails.append(f"fsync under cifs.ko's lock: {e}")
+    finally:
+        signal_smbds(signal.SIGCONT)
+    other.join()
+    if not smbds:
+        fails.append("no smbd found to hold the WRITE")
+os.close(go_w)  # the holder exits, and its lock goes
+os.waitpid(pid, 0)
+try:
+    os.fsync(w)
+except OSError as e:
+    fails.append(f"fsync once the lock is gone: {e}")
+os.close(w)
+with open(on_server, "rb") as f:
+    if f.read() != b"." * 302 + b"KEPT" + b"." * 94:
+        fails.append("the refused data was not written once the lock was gone")
+print("\n".join(fails))
+sys.exit(1 if fails else 0)
+PY
+	umount $nl || rc=1
+	return $rc
 }
 
 # Asynchronous direct I/O (Linux AIO, raw syscalls): 16 writes of 4 KiB in one
