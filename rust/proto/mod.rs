@@ -46,6 +46,7 @@ pub mod ntlmssp;
 pub mod oplock;
 pub mod preauth;
 pub mod rc4;
+pub mod security;
 pub mod session;
 pub mod signing;
 pub mod spnego;
