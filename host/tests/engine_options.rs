@@ -82,6 +82,13 @@ fn cifs_option_names_are_understood() {
     assert_eq!(o.set("lease", None), Ok(None));
     assert!(o.lease);
     assert_eq!(o.set("lease", Some("1")), Err(OptionError::MissingValue));
+    assert!(
+        o.posix && !MountOptions::default().posix,
+        "posix only when asked for"
+    );
+    assert_eq!(o.set("noposix", None), Ok(None));
+    assert!(!o.posix);
+    assert_eq!(o.set("posix", Some("1")), Err(OptionError::MissingValue));
     assert_eq!(
         (
             o.uid,
@@ -239,6 +246,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("cache", Some("none")),
         ("nobrl", None),
         ("nolease", None),
+        ("posix", None),
     ] {
         o.set(k, v).unwrap();
     }
@@ -255,7 +263,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         s,
         ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
          file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=none,\
-         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl,nolease"
+         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl,nolease,posix"
     );
     assert!(!s.contains("s3cret") && !s.contains("pass"));
 }

@@ -17,30 +17,32 @@ use crate::proto::{
         FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED, FILE_DIRECTORY_FILE,
         FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF, FILE_READ_ATTRIBUTES, FILE_READ_DATA,
         FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA, LEASE_READ_CACHING,
-        OPLOCK_LEVEL_LEASE, OPLOCK_LEVEL_NONE,
+        OPLOCK_LEVEL_LEASE, OPLOCK_LEVEL_NONE, WRITE_DAC,
     },
     cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
     ea::{encode_full_ea, full_ea_len},
     header::{credit_charge, encode_pdu, Command, Header, HEADER_SIZE},
     info::{
-        FileAllInfo, FileBasicInfo, FileRenameInfo, InfoData, QueryInfoRequest, QueryInfoResponse,
-        SetInfoRequest, FILE_ALL_INFORMATION, FILE_FULL_EA_INFORMATION, INFO_FILE,
+        FileAllInfo, FileBasicInfo, FilePosixInfo, FileRenameInfo, InfoData, QueryInfoRequest,
+        QueryInfoResponse, SetInfoRequest, DACL_SECURITY_INFORMATION, FILE_ALL_INFORMATION,
+        FILE_FULL_EA_INFORMATION, FILE_POSIX_INFORMATION, INFO_FILE,
     },
     io::{FlushRequest, ReadRequest, ReadResponse, WriteRequest, WriteResponse},
     ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
     lock::{LockElement, LockRequest},
     negotiate::capabilities,
     oplock::LeaseBreakAck,
+    security::{encode_mode_sd, unix_gid, unix_uid, MODE_SD_SIZE},
     status,
     types::{FileAttrs, FileId, FixedList, WireName},
 };
 use crate::sys::{errno, mem::PageSeg, vfs_ops::IoCompletion};
 
 /// Room for a request with a path (header, body, UTF-16 path, padding, a lease
-/// context and an on-disk id query).
+/// context, an on-disk id query and a POSIX context).
 fn room_for(path: &str) -> usize {
-    HEADER_SIZE + 128 + path.len() * 2 + LEASE_CONTEXT_ROOM + QFID_CONTEXT_ROOM
+    HEADER_SIZE + 128 + path.len() * 2 + LEASE_CONTEXT_ROOM + QFID_CONTEXT_ROOM + POSIX_CONTEXT_ROOM
 }
 
 /// The lease asked for with each open of a file: read caching, so that the
@@ -56,9 +58,12 @@ const LEASE_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8 + Lease::V2_SIZE;
 /// Room for an on-disk id query (QFid): header and name padded to 8, no data.
 const QFID_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8;
 
-/// The most contexts a CREATE carries: a lease and an on-disk id query, the
-/// ones [`room_for`] leaves room for.
-const MAX_CREATE_CONTEXTS: usize = 2;
+/// Room for a POSIX context: header, 16-byte name, the mode.
+const POSIX_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 16 + 8;
+
+/// The most contexts a CREATE carries: a lease, an on-disk id query and a
+/// POSIX context, the ones [`room_for`] leaves room for.
+const MAX_CREATE_CONTEXTS: usize = 3;
 
 /// A lease key: the VFS side's, one per inode.
 pub(crate) type LeaseKey = [u8; 16];
@@ -88,6 +93,18 @@ pub(crate) struct Attr {
     pub(crate) ctime: u64,
     pub(crate) attributes: u32,
     pub(crate) nlink: u32,
+    /// What the POSIX extensions tell (on a `posix` mount, from QUERY_INFO).
+    pub(crate) posix: Option<PosixAttr>,
+}
+
+/// A file's mode and owners as the SMB 3.1.1 POSIX extensions report them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PosixAttr {
+    /// Permission bits (`0o7777` at most).
+    pub(crate) mode: u32,
+    /// Owner and group, when the server names them as Unix ids.
+    pub(crate) uid: Option<u32>,
+    pub(crate) gid: Option<u32>,
 }
 
 impl Attr {
@@ -244,10 +261,15 @@ impl Tree {
         room: usize,
     ) -> Result {
         let hdr = self.session().header(Command::SetInfo, self.tree_id);
+        // The only security descriptor set is a mode's, which is a DACL.
+        let additional_information = match data {
+            InfoData::SecurityDescriptor(_) => DACL_SECURITY_INFORMATION,
+            _ => 0,
+        };
         req.push(Command::SetInfo, 1, room, |w| {
             let set = SetInfoRequest {
                 file_id: fid,
-                additional_information: 0,
+                additional_information,
                 data,
             };
             encode_pdu(&hdr, &set, w)
@@ -279,17 +301,57 @@ impl Tree {
             return Err(EINVAL);
         };
         checked(create)?;
-        all_info_attr(query)
+        self.info_attr(query)
     }
 
-    /// Appends a QUERY_INFO(FileAllInformation) of `fid` (the compound's handle:
-    /// [`FileId::COMPOUND`]).
+    /// Appends a QUERY_INFO of all of `fid`'s attributes (the compound's handle:
+    /// [`FileId::COMPOUND`]): FilePosixInformation on a `posix` tree, else
+    /// FileAllInformation. [`Tree::info_attr`] reads the reply.
     fn push_query_all(&self, req: &mut Request, fid: FileId) -> Result {
         let hdr = self.session().header(Command::QueryInfo, self.tree_id);
+        let class = if self.posix {
+            FILE_POSIX_INFORMATION
+        } else {
+            FILE_ALL_INFORMATION
+        };
         req.push(Command::QueryInfo, 1, HEADER_SIZE + 48, |w| {
-            let q = QueryInfoRequest::new(INFO_FILE, FILE_ALL_INFORMATION, fid, 4096);
+            let q = QueryInfoRequest::new(INFO_FILE, class, fid, 4096);
             encode_pdu(&hdr, &q, w)
         })
+    }
+
+    /// Turns the reply of [`Tree::push_query_all`]'s request into attributes.
+    fn info_attr(&self, query: &Result<KVec<u8>>) -> Result<Attr> {
+        if self.posix {
+            posix_info_attr(query)
+        } else {
+            all_info_attr(query)
+        }
+    }
+
+    /// The POSIX context of a CREATE on a `posix` tree: the mode a new file
+    /// gets (what the VFS asks, the umask applied).
+    fn posix_context(&self, mode: u32) -> Option<CreateContext<'static>> {
+        self.posix.then_some(CreateContext::Posix {
+            mode: mode & 0o7777,
+        })
+    }
+
+    /// Sets the permission bits of `path` to `mode` on a `posix` tree: a DACL
+    /// carrying the mode as the NFS mode SID (CREATE + SET_INFO + CLOSE).
+    pub(crate) fn set_mode(&self, path: &str, mode: u32) -> Result {
+        if !self.posix {
+            return Err(errno(kernel::bindings::EOPNOTSUPP));
+        }
+        let mut sd = [0u8; MODE_SD_SIZE];
+        encode_mode_sd(mode, &mut Writer::new(&mut sd)).map_err(|_| EINVAL)?;
+        let create = CreateRequest {
+            desired_access: WRITE_DAC,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        let data = InfoData::SecurityDescriptor(&sd);
+        self.set_info_by_path(path, create, data, HEADER_SIZE + 40 + MODE_SD_SIZE)
     }
 
     /// The lease context asking for [`LEASE_REQUEST`] under `key`, if the server
@@ -370,13 +432,16 @@ impl Tree {
     /// number comes from an on-disk id query (QFid, whose DiskFileId is the
     /// index number on Samba, ksmbd and Windows, as cifs.ko takes it too). A
     /// new file has one link. An existing file, whose link count the reply does
-    /// not tell, or a server that answers no id, costs a QUERY_INFO more.
+    /// not tell, or a server that answers no id, costs a QUERY_INFO more; so
+    /// does any file on a `posix` tree, for its mode and owners. A new file
+    /// gets the permission bits `mode` where the server keeps them.
     pub(crate) fn open_create(
         &self,
         path: &str,
         access: u32,
         exclusive: bool,
         lease: Option<&LeaseKey>,
+        mode: u32,
     ) -> Result<(FileId, Attr, bool)> {
         let create = CreateRequest {
             desired_access: access | FILE_READ_ATTRIBUTES,
@@ -384,8 +449,16 @@ impl Tree {
             create_options: FILE_NON_DIRECTORY_FILE,
             ..CreateRequest::default()
         };
+        let mut extra = [CreateContext::QueryOnDiskId; 2];
+        let extra = match self.posix_context(mode) {
+            Some(posix) => {
+                extra[1] = posix;
+                &extra[..]
+            }
+            None => &extra[..1],
+        };
         let (fid, mut attr, created, disk_id) =
-            self.create_leased(path, create, lease, &[CreateContext::QueryOnDiskId], |r| {
+            self.create_leased(path, create, lease, extra, |r| {
                 let disk_id = r.contexts.find(CONTEXT_QUERY_ON_DISK_ID).ok().flatten();
                 let disk_id = match disk_id.and_then(|c| c.parse_response().ok()) {
                     Some(CreateContext::OnDiskId { disk_file_id, .. }) => disk_file_id,
@@ -394,7 +467,7 @@ impl Tree {
                 let created = r.create_action == FILE_CREATED;
                 (r.file_id, handle_attr(&r.attrs), created, disk_id)
             })?;
-        if created && disk_id != 0 {
+        if created && disk_id != 0 && !self.posix {
             attr.uniqueid = disk_id;
             return Ok((fid, attr, created));
         }
@@ -403,7 +476,7 @@ impl Tree {
         let queried = self
             .session()
             .call_compound(req)
-            .and_then(|replies| all_info_attr(replies.first().ok_or(EINVAL)?));
+            .and_then(|replies| self.info_attr(replies.first().ok_or(EINVAL)?));
         match queried {
             Ok(attr) => Ok((fid, attr, created)),
             Err(e) => {
@@ -490,9 +563,11 @@ impl Tree {
         Ok(r.post_query().map(handle_attr))
     }
 
-    /// Creates `path` (a directory when `dir`), failing if it exists, and returns its
+    /// Creates `path` (a directory when `dir`, with the permission bits `mode`
+    /// where the server keeps them), failing if it exists, and returns its
     /// attributes (CREATE + QUERY_INFO + CLOSE).
-    pub(crate) fn create(&self, path: &str, dir: bool) -> Result<Attr> {
+    pub(crate) fn create(&self, path: &str, dir: bool, mode: u32) -> Result<Attr> {
+        let posix = self.posix_context(mode);
         let mut req = Request::new(true);
         self.push_create(
             &mut req,
@@ -506,6 +581,7 @@ impl Tree {
                     FILE_NON_DIRECTORY_FILE
                 },
                 file_attributes: if dir { FILE_ATTRIBUTE_DIRECTORY } else { 0 },
+                contexts: CreateContexts::Items(posix.as_slice()),
                 ..CreateRequest::default()
             },
         )?;
@@ -548,7 +624,7 @@ impl Tree {
             let _ = self.remove(path, false);
             return Err(EIO);
         }
-        all_info_attr(query)
+        self.info_attr(query)
     }
 
     /// Reads the first `len` bytes (at most a page) of the regular file `path`:
@@ -1006,6 +1082,7 @@ fn handle_attr(a: &FileAttrs) -> Attr {
         ctime: a.change_time,
         attributes: a.file_attributes,
         nlink: 1,
+        posix: None,
     }
 }
 
@@ -1023,5 +1100,28 @@ fn all_info_attr(query: &Result<KVec<u8>>) -> Result<Attr> {
         ctime: all.basic.change_time,
         attributes: all.basic.file_attributes,
         nlink: all.standard.number_of_links,
+        posix: None,
+    })
+}
+
+/// Turns a QUERY_INFO(FilePosixInformation) reply into attributes.
+fn posix_info_attr(query: &Result<KVec<u8>>) -> Result<Attr> {
+    let out = QueryInfoResponse::decode(body(query)?).map_err(|_| proto_error("QUERY_INFO"))?;
+    let p = FilePosixInfo::decode(out.output).map_err(|_| proto_error("FilePosixInformation"))?;
+    Ok(Attr {
+        uniqueid: p.inode,
+        btime: p.creation_time,
+        size: p.end_of_file,
+        allocation: p.allocation_size,
+        atime: p.last_access_time,
+        mtime: p.last_write_time,
+        ctime: p.change_time,
+        attributes: p.dos_attributes,
+        nlink: p.hard_links,
+        posix: Some(PosixAttr {
+            mode: p.mode & 0o7777,
+            uid: unix_uid(&p.owner),
+            gid: unix_gid(&p.group),
+        }),
     })
 }

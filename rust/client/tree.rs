@@ -60,6 +60,9 @@ pub(crate) struct FsSpace {
 pub(crate) struct Tree {
     session: SessionRef,
     pub(crate) tree_id: u32,
+    /// Modes, owners and link counts come from the SMB 3.1.1 POSIX extensions
+    /// (the `posix` mount option, on a server that offers them).
+    pub(crate) posix: bool,
 }
 
 impl Tree {
@@ -101,7 +104,11 @@ impl Tree {
             HeaderId::Async { .. } => return Err(proto_error("async TREE_CONNECT response")),
         };
         session.trees_changed(1);
-        Ok(Self { session, tree_id })
+        Ok(Self {
+            session,
+            tree_id,
+            posix: false,
+        })
     }
 
     /// Returns the session.

@@ -45,6 +45,9 @@ pub(crate) struct Mount {
     pub(crate) tree: Tree,
     /// Symlinks are kept as Minshall-French symlink files (`mfsymlinks`).
     pub(crate) mfsymlinks: bool,
+    /// `uid=`/`gid=` given: every file's owner/group, even on a `posix` mount.
+    pub(crate) force_uid: bool,
+    pub(crate) force_gid: bool,
 }
 
 pub(crate) use ops::DirState;
@@ -155,8 +158,17 @@ impl FileSystem for Smb3rsFs {
             share: src.share,
         };
         let session = SessionRef::get(net, &target, &ctx.opts, &login)?;
-        let tree = Tree::connect(session, &target)?;
+        let mut tree = Tree::connect(session, &target)?;
         let o = &ctx.opts;
+        if o.posix {
+            if !tree.session().negotiated.posix {
+                fc.error(c_str!(
+                    "posix: the server does not offer the SMB 3.1.1 POSIX extensions"
+                ));
+                return Err(errno(bindings::EOPNOTSUPP));
+            }
+            tree.posix = true;
+        }
         let io = tree.io_size();
         // Like cifs: without uid=/gid= files belong to whoever mounted.
         let mounter = sys::current_fsids();
@@ -170,12 +182,15 @@ impl FileSystem for Smb3rsFs {
             cache_none: u32::from(o.cache_none),
             nobrl: u32::from(!o.brl),
             lease: u32::from(o.lease),
+            posix: u32::from(tree.posix),
             lease_works: AtomicU32::new(0),
         };
         let mount = Mount {
             params,
             tree,
             mfsymlinks: o.mfsymlinks,
+            force_uid: o.uid.is_some(),
+            force_gid: o.gid.is_some(),
         };
         Ok(KBox::new(mount, GFP_KERNEL)?)
     }
@@ -206,6 +221,7 @@ impl FileSystem for Smb3rsFs {
         opts.cache_none = mount.params.cache_none != 0;
         opts.brl = mount.params.nobrl == 0;
         opts.lease = mount.params.lease != 0;
+        opts.posix = mount.tree.posix;
         opts.show(&eff, out)
     }
 }

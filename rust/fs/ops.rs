@@ -23,7 +23,10 @@ use crate::sys::{
     vfs_ops::{IoCompletion, RawAttr},
 };
 
-fn raw_attr(a: &Attr) -> RawAttr {
+/// What an id unknown to the VFS side is (C: `SMB3RS_NO_ID`).
+const NO_ID: u32 = u32::MAX;
+
+fn raw_attr(m: &Mount, a: &Attr) -> RawAttr {
     let (atime_sec, atime_nsec) = from_filetime(a.atime);
     let (mtime_sec, mtime_nsec) = from_filetime(a.mtime);
     let (ctime_sec, ctime_nsec) = from_filetime(a.ctime);
@@ -42,6 +45,19 @@ fn raw_attr(a: &Attr) -> RawAttr {
         nlink: a.nlink,
         readonly: u32::from(a.attributes & FILE_ATTRIBUTE_READONLY != 0),
         is_link: 0,
+        posix: u32::from(a.posix.is_some()),
+        mode: a.posix.map_or(0, |p| p.mode),
+        // `uid=` and `gid=` force the owners.
+        uid: a
+            .posix
+            .and_then(|p| p.uid)
+            .filter(|_| !m.force_uid)
+            .unwrap_or(NO_ID),
+        gid: a
+            .posix
+            .and_then(|p| p.gid)
+            .filter(|_| !m.force_gid)
+            .unwrap_or(NO_ID),
     }
 }
 
@@ -68,7 +84,7 @@ fn read_link(m: &Mount, p: &str) -> Result<Option<KVec<u8>>> {
 /// or that another open keeps from being read, is taken for a regular file; other
 /// failures (the connection, memory) are errors rather than a wrong file type.
 fn vfs_attr(m: &Mount, p: &str, a: &Attr) -> Result<RawAttr> {
-    let mut raw = raw_attr(a);
+    let mut raw = raw_attr(m, a);
     if !maybe_link(m, a.is_dir(), a.size) {
         return Ok(raw);
     }
@@ -115,23 +131,25 @@ pub(crate) fn open(
     dir: bool,
     lease: Option<&LeaseKey>,
 ) -> Result<(FileId, RawAttr)> {
-    with_path(path, |p| m.tree.open(p, access, dir, lease)).map(|(f, a)| (f, raw_attr(&a)))
+    with_path(path, |p| m.tree.open(p, access, dir, lease)).map(|(f, a)| (f, raw_attr(m, &a)))
 }
 
 /// Opens the regular file `path`, creating it if missing (only then when
-/// `exclusive`), asking for a lease under `lease`; returns the handle, its
-/// attributes and whether it was created.
+/// `exclusive`, with the permission bits `mode` where the server keeps them),
+/// asking for a lease under `lease`; returns the handle, its attributes and
+/// whether it was created.
 pub(crate) fn open_create(
     m: &Mount,
     path: &[u8],
     access: u32,
     exclusive: bool,
     lease: Option<&LeaseKey>,
+    mode: u32,
 ) -> Result<(FileId, RawAttr, bool)> {
     with_path(path, |p| {
-        let (f, a, created) = m.tree.open_create(p, access, exclusive, lease)?;
+        let (f, a, created) = m.tree.open_create(p, access, exclusive, lease, mode)?;
         if created {
-            return Ok((f, raw_attr(&a), created));
+            return Ok((f, raw_attr(m, &a), created));
         }
         // An existing file may be a symlink file: the caller then closes the
         // handle and lets the VFS follow the link.
@@ -160,7 +178,7 @@ pub(crate) fn symlink(m: &Mount, path: &[u8], target: &[u8]) -> Result<RawAttr> 
         mfsymlink::EncodeError::Invalid => EINVAL,
     })?;
     let a = with_path(path, |p| m.tree.create_with(p, &file))?;
-    let mut raw = raw_attr(&a);
+    let mut raw = raw_attr(m, &a);
     raw.is_link = 1;
     raw.size = target.len() as u64;
     Ok(raw)
@@ -204,12 +222,13 @@ pub(crate) fn lease_ack(m: &Mount, key: &LeaseKey, state: u32) -> Result {
 /// Closes a handle; returns the file's times and size after the close, if the
 /// server gives them.
 pub(crate) fn close_query(m: &Mount, fid: FileId) -> Result<Option<RawAttr>> {
-    Ok(m.tree.close_query(fid)?.map(|a| raw_attr(&a)))
+    Ok(m.tree.close_query(fid)?.map(|a| raw_attr(m, &a)))
 }
 
-/// Creates a file or directory and returns its attributes.
-pub(crate) fn create(m: &Mount, path: &[u8], dir: bool) -> Result<RawAttr> {
-    with_path(path, |p| m.tree.create(p, dir)).map(|a| raw_attr(&a))
+/// Creates a file or directory (with the permission bits `mode` where the
+/// server keeps them) and returns its attributes.
+pub(crate) fn create(m: &Mount, path: &[u8], dir: bool, mode: u32) -> Result<RawAttr> {
+    with_path(path, |p| m.tree.create(p, dir, mode)).map(|a| raw_attr(m, &a))
 }
 
 /// Removes a file or (empty) directory.
@@ -341,6 +360,11 @@ pub(crate) fn setxattr(
 /// Truncates or extends `path`.
 pub(crate) fn set_size(m: &Mount, path: &[u8], size: u64) -> Result {
     with_path(path, |p| m.tree.set_size(p, size))
+}
+
+/// Sets the permission bits (on a `posix` mount).
+pub(crate) fn set_mode(m: &Mount, path: &[u8], mode: u32) -> Result {
+    with_path(path, |p| m.tree.set_mode(p, mode))
 }
 
 /// Sets access and modification times (a zero time is left unchanged).

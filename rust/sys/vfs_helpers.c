@@ -265,17 +265,30 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 			      int changes)
 {
 	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
-	umode_t mode = a->is_dir ? (S_IFDIR | (p->dir_mode & 07777)) :
-				   (S_IFREG | (p->file_mode & 07777));
+	umode_t type = a->is_link ? S_IFLNK : a->is_dir ? S_IFDIR : S_IFREG;
+	umode_t perms;
 	loff_t size = a->size;
 	bool busy, newer = smb3rs_changed_since(inode, changes, &busy);
 
-	if (a->readonly && !a->is_dir)
-		mode &= ~0222;
-	if (a->is_link)
-		mode = S_IFLNK | 0777;
-	inode->i_mode = mode;
-	set_nlink(inode, a->is_dir ? 2 : max_t(u32, a->nlink, 1));
+	if (a->is_link) {
+		perms = 0777;
+	} else if (a->posix) {
+		perms = a->mode & S_IALLUGO;
+	} else if (p->posix && !(inode->i_state & I_NEW)) {
+		/* Attributes without a mode (a CREATE's, a CLOSE's) keep the last. */
+		perms = inode->i_mode & S_IALLUGO;
+	} else {
+		perms = (a->is_dir ? p->dir_mode : p->file_mode) & S_IALLUGO;
+		if (a->readonly && !a->is_dir)
+			perms &= ~0222;
+	}
+	inode->i_mode = type | perms;
+	if (a->uid != SMB3RS_NO_ID)
+		inode->i_uid = make_kuid(&init_user_ns, a->uid);
+	if (a->gid != SMB3RS_NO_ID)
+		inode->i_gid = make_kgid(&init_user_ns, a->gid);
+	/* Without the POSIX extensions a directory's link count is not told. */
+	set_nlink(inode, a->is_dir && !a->posix ? 2 : max_t(u32, a->nlink, 1));
 	if (!a->is_dir && (busy || newer))
 		size = max_t(loff_t, size, i_size_read(inode));
 	i_size_write(inode, size);
@@ -662,7 +675,8 @@ static int smb3rs_instantiate(struct inode *dir, struct dentry *dentry,
 	return 0;
 }
 
-static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
+static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir,
+		       umode_t mode)
 {
 	struct smb3rs_attr a;
 	char *buf;
@@ -672,7 +686,8 @@ static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
 
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	rc = smb3rs_rs_create(dir->i_sb->s_fs_info, path, len, is_dir, &a);
+	rc = smb3rs_rs_create(dir->i_sb->s_fs_info, path, len, is_dir,
+			      mode & S_IALLUGO, &a);
 	__putname(buf);
 	if (!rc)
 		rc = smb3rs_instantiate(dir, dentry, &a, all);
@@ -684,13 +699,13 @@ static int smb3rs_make(struct inode *dir, struct dentry *dentry, bool is_dir)
 static int smb3rs_create(struct mnt_idmap *idmap, struct inode *dir,
 			 struct dentry *dentry, umode_t mode, bool excl)
 {
-	return smb3rs_make(dir, dentry, false);
+	return smb3rs_make(dir, dentry, false, mode);
 }
 
 static int smb3rs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode)
 {
-	return smb3rs_make(dir, dentry, true);
+	return smb3rs_make(dir, dentry, true, mode);
 }
 
 /* A symlink is a symlink file on the server (proto/mfsymlink.rs). */
@@ -961,8 +976,13 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	rc = setattr_prepare(idmap, dentry, attr);
 	if (rc)
 		return rc;
-	/* Owners and modes come from the mount options; the server cannot hold them. */
-	if (!(valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME)))
+	/*
+	 * Owners come from the server or the mount options, and so do modes
+	 * but on a posix mount: neither is set on the server otherwise.
+	 */
+	if (!smb3rs_params(inode->i_sb)->posix)
+		valid &= ~ATTR_MODE;
+	if (!(valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME | ATTR_MODE)))
 		return 0;
 	path = smb3rs_path(dentry, &buf, &len);
 	if (IS_ERR(path))
@@ -999,6 +1019,13 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 				inode_set_mtime_to_ts(inode, attr->ia_mtime);
 		}
 		smb3rs_changing(inode);
+	}
+	if (!rc && (valid & ATTR_MODE)) {
+		rc = smb3rs_rs_set_mode(inode->i_sb->s_fs_info, path, len,
+					attr->ia_mode & S_IALLUGO);
+		if (!rc)
+			inode->i_mode = (inode->i_mode & S_IFMT) |
+					(attr->ia_mode & S_IALLUGO);
 	}
 	__putname(buf);
 	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
@@ -1401,7 +1428,8 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	}
 	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
 				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
-				   lease_key, &of->fid, &a, &created);
+				   mode & S_IALLUGO, lease_key, &of->fid, &a,
+				   &created);
 	__putname(buf);
 	if (rc) {
 		kfree(of);

@@ -30,7 +30,13 @@ struct smb3rs_attr {
 	u32 nlink;
 	u32 readonly;
 	u32 is_link;		/* a symlink (held as a symlink file); size: target length */
+	u32 posix;		/* mode holds the server's permission bits (posix) */
+	u32 mode;
+	u32 uid;		/* owner and group on the server, or SMB3RS_NO_ID */
+	u32 gid;
 };
+
+#define SMB3RS_NO_ID	((u32)-1)
 
 /* An open handle on the server. */
 struct smb3rs_fid {
@@ -59,6 +65,7 @@ struct smb3rs_params {
 	u32 cache_none;		/* cache=none: all file I/O is direct */
 	u32 nobrl;		/* nobrl: file locks stay local */
 	u32 lease;		/* lease: opens ask for a read-caching lease */
+	u32 posix;		/* posix: modes, owners, link counts are the server's */
 	atomic_t lease_works;	/* lease breaks queued for the mount's inodes */
 };
 
@@ -92,7 +99,8 @@ int smb3rs_rs_close_barrier(const void *info, u64 key);
 int smb3rs_rs_close_query(const void *info, const struct smb3rs_fid *fid,
 			  struct smb3rs_attr *attr);
 int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
-		     struct smb3rs_attr *attr);
+		     u32 mode, struct smb3rs_attr *attr);
+int smb3rs_rs_set_mode(const void *info, const char *path, u32 len, u32 mode);
 int smb3rs_rs_remove(const void *info, const char *path, u32 len, u32 is_dir);
 int smb3rs_rs_rename(const void *info, const char *from, u32 from_len,
 		     const char *to, u32 to_len, u32 replace);
@@ -116,7 +124,7 @@ int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
 			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
 			u32 mtime_nsec);
 int smb3rs_rs_open_create(const void *info, const char *path, u32 len,
-			  u32 access, u32 exclusive, const u8 *lease_key,
+			  u32 access, u32 exclusive, u32 mode, const u8 *lease_key,
 			  struct smb3rs_fid *fid, struct smb3rs_attr *attr,
 			  u32 *created);
 int smb3rs_rs_lease_ack(const void *info, const u8 *key, u32 state);

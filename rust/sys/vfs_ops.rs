@@ -36,6 +36,12 @@ pub(crate) struct RawAttr {
     pub(crate) nlink: u32,
     pub(crate) readonly: u32,
     pub(crate) is_link: u32,
+    /// `mode` holds the server's permission bits (a `posix` mount).
+    pub(crate) posix: u32,
+    pub(crate) mode: u32,
+    /// Owner and group on the server; `u32::MAX` if not known.
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
 }
 
 /// `struct smb3rs_fid`.
@@ -79,6 +85,8 @@ pub(crate) struct VfsParams {
     pub(crate) nobrl: u32,
     /// `lease`: file opens ask for a read-caching lease (C: bool).
     pub(crate) lease: u32,
+    /// `posix`: modes, owners and link counts are the server's (C: bool).
+    pub(crate) posix: u32,
     /// Lease breaks queued for the mount's inodes (C: `atomic_t`, C's alone).
     pub(crate) lease_works: AtomicU32,
 }
@@ -187,7 +195,8 @@ unsafe extern "C" fn smb3rs_rs_open(
     )
 }
 
-/// Opens or creates a regular file, keeping the handle; `*created` says which.
+/// Opens or creates a regular file (a new one with the permission bits `mode`
+/// where the server keeps them), keeping the handle; `*created` says which.
 /// Asks for a lease under `lease` (16 bytes, or null for none).
 ///
 /// # Safety
@@ -201,6 +210,7 @@ unsafe extern "C" fn smb3rs_rs_open_create(
     len: u32,
     access: u32,
     exclusive: u32,
+    mode: u32,
     lease: *const u8,
     fid: *mut RawFid,
     attr: *mut RawAttr,
@@ -209,7 +219,7 @@ unsafe extern "C" fn smb3rs_rs_open_create(
     // SAFETY: by the caller's guarantee.
     let (m, p, key) = unsafe { (mount(info), bytes(path, len), lease_key(lease)) };
     status(
-        ops::open_create(m, p, access, exclusive != 0, key.as_ref()).map(|(f, a, new)| {
+        ops::open_create(m, p, access, exclusive != 0, key.as_ref(), mode).map(|(f, a, new)| {
             // SAFETY: `fid`, `attr` and `created` are writable by the caller's
             // guarantee.
             unsafe {
@@ -332,11 +342,12 @@ unsafe extern "C" fn smb3rs_rs_create(
     path: *const c_char,
     len: u32,
     is_dir: u32,
+    mode: u32,
     attr: *mut RawAttr,
 ) -> c_int {
     // SAFETY: by the caller's guarantee.
     let (m, p) = unsafe { (mount(info), bytes(path, len)) };
-    status(ops::create(m, p, is_dir != 0).map(|a| {
+    status(ops::create(m, p, is_dir != 0, mode).map(|a| {
         // SAFETY: `attr` is writable by the caller's guarantee.
         unsafe { put_attr(attr, a) }
     }))
@@ -563,6 +574,23 @@ unsafe extern "C" fn smb3rs_rs_set_times(
         (atime_sec, atime_nsec),
         (mtime_sec, mtime_nsec),
     ))
+}
+
+/// Sets the permission bits of `path` (a `posix` mount).
+///
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_set_mode(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    mode: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::set_mode(m, p, mode))
 }
 
 /// Takes over the page references of `nr` segments at `segs`: all of them, even on

@@ -986,6 +986,54 @@ PY
 	return $rc
 }
 
+# The posix option (the SMB 3.1.1 POSIX extensions) on ksmbd: modes, owners
+# and link counts are the server's; a new file or directory gets the mode asked
+# for (the umask applied); chmod sets it on the server; changes made there show
+# once the attributes are stale. The default mount keeps the mount's modes.
+# Samba here offers no POSIX extensions: the mount is refused, with a message.
+t_posix() {
+	local px=/tmp/mnt-fs-posix m f
+	fresh
+	mkdir -p $px
+	if [ "$server" = samba ]; then
+		if mount -t smb3rs "//127.0.0.1/$SMB_SHARE" $px -o "$(opts "$server" posix)" 2>/dev/null; then
+			umount $px
+			echo "posix mount of a server without the POSIX extensions"
+			return 1
+		fi
+		dmesg | tail -n 20 | grep -q "server does not offer the SMB 3.1.1 POSIX extensions" \
+			|| { echo "no message for the refused posix mount"; return 1; }
+		return 0
+	fi
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" $px -o "$(opts "$server" posix)" || return 1
+	local rc=0
+	{
+		grep -q " $px smb3rs .*,posix" /proc/mounts || { echo "posix not in /proc/mounts"; false; }
+	} && {
+		(umask 022 && : > $px/t/f && mkdir $px/t/d && umask 077 && : > $px/t/g) &&
+			m=$(stat -c %a "$S/f" "$S/d" "$S/g" | tr '\n' ' ') &&
+			expect "$(stat -c %a $px/t/f $px/t/d $px/t/g | tr '\n' ' ')" "$m" &&
+			# ksmbd gives a new file a POSIX ACL, whose mask is the
+			# group's bits: the owner's and others' are the ones asked for.
+			for f in f:644 d:755 g:600; do
+				set -- $(stat -c %a "$S/${f%:*}") "${f#*:}"
+				(( (8#$1 & 8#707) == (8#$2 & 8#707) )) ||
+					{ echo "${f%:*}: $1 on the server, $2 asked for"; m=bad; }
+			done && [ "$m" != bad ]
+	} && {
+		chmod 0640 $px/t/f && chmod 0710 $px/t/d &&
+			expect "$(stat -c %a "$S/f" "$S/d" | tr '\n' ' ')" "640 710 " &&
+			expect "$(stat -c %a $px/t/f $px/t/d | tr '\n' ' ')" "640 710 "
+	} && {
+		chown 1234:567 "$S/f" && chmod 0604 "$S/f" && ln "$S/f" "$S/f2" && sleep 1.5 &&
+			expect "$(stat -c '%a %u %g %h' $px/t/f)" "604 1234 567 2"
+	} && {
+		expect "$(stat -c %a "$T/f")" "755"
+	} || rc=1
+	umount $px || rc=1
+	return $rc
+}
+
 # Asynchronous direct I/O (Linux AIO, raw syscalls): 16 writes of 4 KiB in one
 # io_submit all land; on Samba, with the server stopped (SIGSTOP), io_submit
 # returns and none of them has completed, so they were in flight together, not
@@ -1153,11 +1201,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 50
+ktap_begin 52
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 25); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 26); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -1189,6 +1237,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: flock and fcntl locks are locks on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
+	ktap_test "$server: posix: modes, owners and link counts are the server's; chmod" t_posix
 	rm -rf "$SRV/t"
 	umount "$MNT" || echo "# umount failed"
 done

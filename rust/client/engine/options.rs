@@ -114,6 +114,10 @@ pub struct MountOptions {
     /// `lease` (the default) or `nolease`: file opens ask for a read-caching
     /// lease, whose break drops the cached data.
     pub lease: bool,
+    /// `posix` or `noposix` (the default): modes, owners and link counts come
+    /// from the server through the SMB 3.1.1 POSIX extensions, and `chmod`
+    /// sets modes there (`uid=`/`gid=` still force the owners).
+    pub posix: bool,
 }
 
 impl Default for MountOptions {
@@ -136,6 +140,7 @@ impl Default for MountOptions {
             cache_none: false,
             brl: true,
             lease: true,
+            posix: false,
         }
     }
 }
@@ -226,7 +231,10 @@ impl MountOptions {
                 "loose" | "ro" | "singleclient" => return Err(OptionError::NotSupported),
                 _ => return Err(OptionError::BadValue),
             },
-            "posix" | "noposix" => flag(value)?,
+            "posix" | "noposix" => {
+                flag(value)?;
+                self.posix = key == "posix";
+            }
             "mfsymlinks" | "nomfsymlinks" => {
                 flag(value)?;
                 self.mfsymlinks = key == "mfsymlinks";
@@ -319,6 +327,9 @@ impl MountOptions {
         }
         if !self.lease {
             out.write_str(",nolease")?;
+        }
+        if self.posix {
+            out.write_str(",posix")?;
         }
         Ok(())
     }
