@@ -604,6 +604,19 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
  * LOOKUP_REVAL) goes on in ref-walk. The inode is freed after a grace period
  * (->free_inode), so reading its attribute time here is safe.
  */
+/*
+ * Whether the name of @inode, about to be opened (@flags), is trusted without
+ * asking the server: a regular file's open is a CREATE that brings fresh times
+ * and size, and smb3rs_file_open() answers ESTALE if the name is gone or now
+ * another file's, on which the VFS walks again with LOOKUP_REVAL. Not for
+ * O_EXCL, which must know the name free; and not in that second walk.
+ */
+static bool smb3rs_open_checks(struct inode *inode, unsigned int flags)
+{
+	return (flags & LOOKUP_OPEN) && !(flags & (LOOKUP_EXCL | LOOKUP_REVAL)) &&
+	       inode && S_ISREG(inode->i_mode);
+}
+
 static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	int rc;
@@ -616,13 +629,15 @@ static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 			return -ECHILD;
 		if (inode && IS_ROOT(dentry))
 			return 1;
+		if (smb3rs_open_checks(inode, flags))
+			return 1;
 		since = inode ? READ_ONCE(SMB3RS_I(inode)->attr_time) :
 				READ_ONCE(dentry->d_time);
 		return smb3rs_fresh(dentry->d_sb, since) ? 1 : -ECHILD;
 	}
 	if (d_really_is_negative(dentry))
 		return smb3rs_fresh(dentry->d_sb, dentry->d_time);
-	if (IS_ROOT(dentry))
+	if (IS_ROOT(dentry) || smb3rs_open_checks(d_inode(dentry), flags))
 		return 1;
 	/*
 	 * LOOKUP_REVAL: the VFS retries after an ESTALE (say open found another file
@@ -1353,7 +1368,8 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	__putname(buf);
 	if (rc) {
 		kfree(of);
-		return rc;
+		/* The name went (smb3rs_open_checks): the VFS looks it up again. */
+		return rc == -ENOENT ? -ESTALE : rc;
 	}
 	if (a.createtime != SMB3RS_I(inode)->createtime) {
 		/* Another file now has this name: the VFS retries the lookup. */

@@ -446,6 +446,20 @@ t_open_create() {
 	n=$(stat -c %i "$T/new") && drop_caches && expect "$(stat -c %i "$T/new")" "$n" || return 1
 	sync
 	expect "$(<"$S/new")" created || return 1
+	# Opening a file whose attributes are stale asks nothing first: its CREATE
+	# refreshes them. A file gone on the server, or replaced, is looked up anew.
+	sleep 1.2
+	n=$(cd "$T" && requests c0 Create && requests q0 QueryInfo && : < new &&
+		requests c1 Create && requests q1 QueryInfo && echo "$((c1 - c0)) $((q1 - q0))") \
+		|| return 1
+	[ "$n" = "1 0" ] || { echo "CREATEs and QUERY_INFOs for a stale open: $n"; return 1; }
+	echo 1 > "$T/gone" && echo 2 > "$T/gone2" && echo old > "$T/replaced" && sleep 1.2 \
+		&& rm "$S/gone" "$S/gone2" "$S/replaced" && echo new > "$S/replaced" || return 1
+	local err
+	err=$(cat "$T/gone" 2>&1) && { echo "a file gone opened"; return 1; }
+	[[ "$err" == *"No such file"* ]] || { echo "open of a file gone: $err"; return 1; }
+	expect "$(<"$T/replaced")" new || return 1
+	echo again >> "$T/gone2" && expect "$(<"$S/gone2")" again || return 1
 	echo "server made" > "$S/theirs"
 	mkdir "$S/dir" || return 1
 	python3 - "$T" <<'PY' || return 1
