@@ -13,6 +13,7 @@ use crate::client::{
 };
 use crate::proto::{
     create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
+    dir::DirEntry,
     ea::{FullEa, FullEaIter, EA_NAME_MAX},
     mfsymlink,
     types::FileId,
@@ -20,7 +21,7 @@ use crate::proto::{
 use crate::sys::{
     errno,
     mem::PageSeg,
-    vfs_ops::{IoCompletion, RawAttr},
+    vfs_ops::{all_changes_now, IoCompletion, RawAttr},
 };
 
 /// What an id unknown to the VFS side is (C: `SMB3RS_NO_ID`).
@@ -441,6 +442,8 @@ pub(crate) struct DirState {
     done: bool,
     /// The next fetch must restart the scan.
     restart: bool,
+    /// The VFS side's count of all changes when the batch was asked for.
+    batch_changes: i32,
 }
 
 /// Opens `path` for listing.
@@ -453,6 +456,7 @@ pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
         next_pos: 2,
         done: false,
         restart: true,
+        batch_changes: 0,
     };
     match KBox::new(state, GFP_KERNEL) {
         Ok(b) => Ok(b),
@@ -473,14 +477,39 @@ pub(crate) enum EntryKind {
     Unknown = 2,
 }
 
-/// Emits entries from position `pos` with `emit(name, ino, kind)` until it
-/// returns false or the directory ends. A `pos` other than where the last call
-/// stopped (rewinddir, seekdir) restarts the scan and skips to it.
+/// The attributes a listing tells of an entry, if they are enough for an inode:
+/// its index number is known and it is no possible symlink file. The link count
+/// is not told (one, for a file).
+fn entry_attr(m: &Mount, entry: &DirEntry<'_>, kind: EntryKind) -> Option<RawAttr> {
+    let uniqueid = entry.file_id.filter(|&id| id != 0)?;
+    if kind == EntryKind::Unknown {
+        return None;
+    }
+    let attr = Attr {
+        uniqueid,
+        size: entry.end_of_file,
+        allocation: entry.allocation_size,
+        btime: entry.creation_time,
+        atime: entry.last_access_time,
+        mtime: entry.last_write_time,
+        ctime: entry.change_time,
+        attributes: entry.file_attributes,
+        nlink: 1,
+        posix: None,
+    };
+    Some(raw_attr(m, &attr))
+}
+
+/// Emits entries from position `pos` with `emit(name, ino, kind, attr,
+/// changes)` until it returns false or the directory ends: `attr` is what the
+/// listing tells of the file ([`entry_attr`]), `changes` the VFS side's count
+/// of all changes before the listing was asked for. A `pos` other than where
+/// the last call stopped (rewinddir, seekdir) restarts the scan and skips to it.
 pub(crate) fn dir_iterate(
     m: &Mount,
     d: &mut DirState,
     pos: i64,
-    mut emit: impl FnMut(&[u8], u64, EntryKind) -> bool,
+    mut emit: impl FnMut(&[u8], u64, EntryKind, Option<&RawAttr>, i32) -> bool,
 ) -> Result {
     let mut skip = 0i64;
     if pos != d.next_pos {
@@ -497,6 +526,7 @@ pub(crate) fn dir_iterate(
             if d.done {
                 return Ok(());
             }
+            d.batch_changes = all_changes_now();
             match m.tree.list_dir(d.fid, d.restart)? {
                 Some(b) => d.batch = Some(b),
                 None => {
@@ -545,7 +575,14 @@ pub(crate) fn dir_iterate(
                 .file_id
                 .filter(|&id| id != 0)
                 .unwrap_or(d.next_pos as u64);
-            if !emit(name.get(..len).unwrap_or(&[]), ino, kind) {
+            let attr = entry_attr(m, &entry, kind);
+            if !emit(
+                name.get(..len).unwrap_or(&[]),
+                ino,
+                kind,
+                attr.as_ref(),
+                d.batch_changes,
+            ) {
                 exhausted = false;
                 break;
             }

@@ -218,7 +218,7 @@ static int smb3rs_changes(struct inode *inode)
 }
 
 /* The count of all changes, read before asking the server for an inode by name. */
-static int smb3rs_all_changes_now(void)
+int smb3rs_all_changes_now(void)
 {
 	return atomic_read(&smb3rs_all_changes);
 }
@@ -1168,27 +1168,90 @@ static int smb3rs_dir_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino, u32 kind)
+/*
+ * A listing primes the dcache, so that `ls -l` needs no round trip per file:
+ * a name without a dentry, whose file has no inode in memory either, gets both
+ * from the listing's attributes @a (given when the count of all changes was
+ * @all), trusted for actimeo. Names and files already in memory are left to
+ * revalidation. Not on a posix mount, whose listings carry no modes.
+ */
+static void smb3rs_prime(struct dentry *parent, const char *name, u32 len,
+			 struct smb3rs_attr *a, int all)
 {
-	struct dir_context *ctx = arg;
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(wq);
+	struct qstr q = QSTR_INIT(name, len);
+	struct dentry *dentry, *alias;
+	struct inode *inode;
+
+	if (smb3rs_params(parent->d_sb)->posix || len > NAME_MAX)
+		return;
+	q.hash = full_name_hash(parent, name, len);
+	dentry = d_lookup(parent, &q);
+	if (dentry) {
+		dput(dentry);
+		return;
+	}
+	inode = ilookup5(parent->d_sb, (unsigned long)a->uniqueid,
+			 smb3rs_inode_test, a);
+	if (inode) {
+		iput(inode);
+		return;
+	}
+	dentry = d_alloc_parallel(parent, &q, &wq);
+	if (IS_ERR(dentry))
+		return;
+	if (!d_in_lookup(dentry)) {
+		/* Looked up meanwhile. */
+		dput(dentry);
+		return;
+	}
+	inode = smb3rs_iget(parent->d_sb, a, all);
+	if (IS_ERR(inode)) {
+		d_lookup_done(dentry);
+		dput(dentry);
+		return;
+	}
+	alias = d_splice_alias(inode, dentry);
+	d_lookup_done(dentry);
+	if (!IS_ERR_OR_NULL(alias))
+		dput(alias);
+	dput(dentry);
+}
+
+struct smb3rs_listing {
+	struct dir_context *ctx;
+	struct dentry *dir;
+};
+
+static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino,
+			u32 kind, const struct smb3rs_attr *a, int all)
+{
+	struct smb3rs_listing *l = arg;
 	unsigned int type = DT_REG;
 
 	if (kind == SMB3RS_ENTRY_DIR)
 		type = DT_DIR;
 	else if (kind == SMB3RS_ENTRY_UNKNOWN)
 		type = DT_UNKNOWN;
-	if (!dir_emit(ctx, name, len, ino, type))
+	if (!dir_emit(l->ctx, name, len, ino, type))
 		return false;
-	ctx->pos++;
+	l->ctx->pos++;
+	if (a) {
+		struct smb3rs_attr copy = *a;
+
+		smb3rs_prime(l->dir, name, len, &copy, all);
+	}
 	return true;
 }
 
 static int smb3rs_iterate(struct file *file, struct dir_context *ctx)
 {
+	struct smb3rs_listing l = { .ctx = ctx, .dir = file->f_path.dentry };
+
 	if (!dir_emit_dots(file, ctx))
 		return 0;
 	return smb3rs_rs_dir_iterate(file_inode(file)->i_sb->s_fs_info,
-				     file->private_data, ctx->pos, smb3rs_emit, ctx);
+				     file->private_data, ctx->pos, smb3rs_emit, &l);
 }
 
 static int smb3rs_dir_release(struct inode *inode, struct file *file)

@@ -298,6 +298,16 @@ extern "C" {
     ///
     /// `key` must be valid for reading 16 bytes.
     fn smb3rs_lease_break(key: *const u8, new_state: u32, ack: u32);
+
+    /// The count of all changes of files' data, size or times (vfs_helpers.c).
+    fn smb3rs_all_changes_now() -> c_int;
+}
+
+/// The VFS side's count of all changes, read before asking the server about
+/// files, so that its answer is known to be older than our changes since.
+pub(crate) fn all_changes_now() -> i32 {
+    // SAFETY: reads an atomic counter; no arguments.
+    unsafe { smb3rs_all_changes_now() }
 }
 
 /// Hands a lease break to the VFS side: the lease `key` now holds `new_state`;
@@ -868,6 +878,8 @@ pub(crate) type EmitFn = unsafe extern "C" fn(
     len: u32,
     ino: u64,
     kind: u32,
+    attr: *const RawAttr,
+    changes: c_int,
 ) -> bool;
 
 /// # Safety
@@ -900,19 +912,23 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
 ) -> c_int {
     // SAFETY: by the caller's guarantee.
     let (m, d) = unsafe { (mount(info), &mut *dir.cast::<DirState>()) };
-    let emit_one = |name: &[u8], ino: u64, kind: ops::EntryKind| {
-        // SAFETY: `emit` may be called with `ctx` (the caller's guarantee); `name`
-        // is readable for its length during the call.
-        unsafe {
-            emit(
-                ctx,
-                name.as_ptr().cast(),
-                name.len() as u32,
-                ino,
-                kind as u32,
-            )
-        }
-    };
+    let emit_one =
+        |name: &[u8], ino: u64, kind: ops::EntryKind, attr: Option<&RawAttr>, changes| {
+            let attr = attr.map_or(core::ptr::null(), |a| a as *const RawAttr);
+            // SAFETY: `emit` may be called with `ctx` (the caller's guarantee); `name`
+            // and `attr` (null or one struct) are readable during the call.
+            unsafe {
+                emit(
+                    ctx,
+                    name.as_ptr().cast(),
+                    name.len() as u32,
+                    ino,
+                    kind as u32,
+                    attr,
+                    changes,
+                )
+            }
+        };
     status(ops::dir_iterate(m, d, pos, emit_one))
 }
 

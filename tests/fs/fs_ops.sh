@@ -1000,6 +1000,21 @@ PY
 	return $rc
 }
 
+# A listing primes the dcache: `ls -l` of a directory nobody looked into
+# asks nothing per entry (31 here: at most the directory's own lookup and open),
+# and shows the sizes and types the server has.
+t_listing_attrs() {
+	local i c0 c1 out
+	fresh
+	for i in $(seq 30); do printf "%${i}s" > "$S/f$i"; done
+	mkdir "$S/sub" || return 1
+	drop_caches
+	requests c0 Create && out=$(ls -l "$T") && requests c1 Create || return 1
+	(( c1 - c0 <= 3 )) || { echo "CREATEs for ls -l of 31 entries: $((c1 - c0))"; return 1; }
+	expect "$(grep -c '^-' <<< "$out") $(grep -c '^d' <<< "$out")" "30 1" &&
+		expect "$(stat -c %s "$T/f17") $(stat -c %F "$T/sub")" "17 directory"
+}
+
 # The posix option (the SMB 3.1.1 POSIX extensions) on ksmbd: modes, owners
 # and link counts are the server's; a new file or directory gets the mode asked
 # for (the umask applied); chmod sets it on the server; changes made there show
@@ -1215,11 +1230,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 52
+ktap_begin 54
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 26); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 27); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -1252,6 +1267,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
 	ktap_test "$server: posix: modes, owners and link counts are the server's; chmod" t_posix
+	ktap_test "$server: ls -l: the listing's attributes, no request per entry" t_listing_attrs
 	rm -rf "$SRV/t"
 	umount "$MNT" || echo "# umount failed"
 done
