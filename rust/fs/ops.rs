@@ -12,7 +12,10 @@ use crate::client::{
     ops::{dir_entries, Attr, LeaseKey},
 };
 use crate::proto::{
-    create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_LIST_DIRECTORY},
+    create::{
+        FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_REPARSE_POINT,
+        FILE_LIST_DIRECTORY,
+    },
     dir::DirEntry,
     ea::{FullEa, FullEaIter, EA_NAME_MAX},
     mfsymlink,
@@ -21,7 +24,7 @@ use crate::proto::{
 use crate::sys::{
     errno,
     mem::PageSeg,
-    vfs_ops::{all_changes_now, IoCompletion, RawAttr},
+    vfs_ops::{all_changes_now, jiffies_now, IoCompletion, RawAttr},
 };
 
 /// What an id unknown to the VFS side is (C: `SMB3RS_NO_ID`).
@@ -442,8 +445,16 @@ pub(crate) struct DirState {
     done: bool,
     /// The next fetch must restart the scan.
     restart: bool,
-    /// The VFS side's count of all changes when the batch was asked for.
-    batch_changes: i32,
+    /// When the batch was asked for.
+    asked: Asked,
+}
+
+/// When a listing was asked for: the VFS side's count of all changes then, and
+/// the time (jiffies), so that it can tell how much to trust the attributes.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Asked {
+    pub(crate) changes: i32,
+    pub(crate) jiffies: u64,
 }
 
 /// Opens `path` for listing.
@@ -456,7 +467,7 @@ pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
         next_pos: 2,
         done: false,
         restart: true,
-        batch_changes: 0,
+        asked: Asked::default(),
     };
     match KBox::new(state, GFP_KERNEL) {
         Ok(b) => Ok(b),
@@ -478,11 +489,13 @@ pub(crate) enum EntryKind {
 }
 
 /// The attributes a listing tells of an entry, if they are enough for an inode:
-/// its index number is known and it is no possible symlink file. The link count
-/// is not told (one, for a file).
+/// its index number is known and it is no possible symlink file nor reparse
+/// point. The link count is not told (one, for a file).
 fn entry_attr(m: &Mount, entry: &DirEntry<'_>, kind: EntryKind) -> Option<RawAttr> {
     let uniqueid = entry.file_id.filter(|&id| id != 0)?;
-    if kind == EntryKind::Unknown {
+    // A reparse point (a server-side symlink or junction) is not what its
+    // listing says: a lookup tells.
+    if kind == EntryKind::Unknown || entry.file_attributes & FILE_ATTRIBUTE_REPARSE_POINT != 0 {
         return None;
     }
     let attr = Attr {
@@ -500,16 +513,16 @@ fn entry_attr(m: &Mount, entry: &DirEntry<'_>, kind: EntryKind) -> Option<RawAtt
     Some(raw_attr(m, &attr))
 }
 
-/// Emits entries from position `pos` with `emit(name, ino, kind, attr,
-/// changes)` until it returns false or the directory ends: `attr` is what the
-/// listing tells of the file ([`entry_attr`]), `changes` the VFS side's count
-/// of all changes before the listing was asked for. A `pos` other than where
-/// the last call stopped (rewinddir, seekdir) restarts the scan and skips to it.
+/// Emits entries from position `pos` with `emit(name, ino, kind, attr, asked)`
+/// until it returns false or the directory ends: `attr` is what the listing
+/// tells of the file ([`entry_attr`]), `asked` when the listing was asked for.
+/// A `pos` other than where the last call stopped (rewinddir, seekdir) restarts
+/// the scan and skips to it.
 pub(crate) fn dir_iterate(
     m: &Mount,
     d: &mut DirState,
     pos: i64,
-    mut emit: impl FnMut(&[u8], u64, EntryKind, Option<&RawAttr>, i32) -> bool,
+    mut emit: impl FnMut(&[u8], u64, EntryKind, Option<&RawAttr>, Asked) -> bool,
 ) -> Result {
     let mut skip = 0i64;
     if pos != d.next_pos {
@@ -526,7 +539,10 @@ pub(crate) fn dir_iterate(
             if d.done {
                 return Ok(());
             }
-            d.batch_changes = all_changes_now();
+            d.asked = Asked {
+                changes: all_changes_now(),
+                jiffies: jiffies_now(),
+            };
             match m.tree.list_dir(d.fid, d.restart)? {
                 Some(b) => d.batch = Some(b),
                 None => {
@@ -581,7 +597,7 @@ pub(crate) fn dir_iterate(
                 ino,
                 kind,
                 attr.as_ref(),
-                d.batch_changes,
+                d.asked,
             ) {
                 exhausted = false;
                 break;

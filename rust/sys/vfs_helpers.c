@@ -193,22 +193,26 @@ static void smb3rs_changing(struct inode *inode)
  * A WRITE that a byte-range lock refused keeps its data dirty and is reported
  * only to the writeback call that sent it: one this call merely waited for (a
  * lease break's, the flusher's) would leave the data unwritten and the caller
- * told it was. So while refusals came meanwhile the range goes once more, and
- * the refusal, if it stands, is then ours to report.
+ * told it was. So while refusals came meanwhile and the range has dirty data
+ * again, it goes once more, and the refusal, if it stands, is then ours to
+ * report. (Refusals are counted per file: one of data outside the range only
+ * costs a look at the range.)
  */
 static int smb3rs_write_and_wait(struct inode *inode, loff_t start, loff_t end)
 {
+	struct address_space *mapping = inode->i_mapping;
 	atomic_t *refusals = &SMB3RS_I(inode)->refusals;
 	int tries = 3;
 	int seen, rc;
 
 	do {
 		seen = atomic_read(refusals);
-		rc = filemap_write_and_wait_range(inode->i_mapping, start, end);
-	} while (!rc && atomic_read(refusals) != seen && --tries);
-	if (!rc && atomic_read(refusals) != seen)
-		rc = -EACCES;
-	return rc;
+		rc = filemap_write_and_wait_range(mapping, start, end);
+		if (rc || atomic_read(refusals) == seen ||
+		    !filemap_range_needs_writeback(mapping, start, end))
+			return rc;
+	} while (--tries);
+	return -EACCES;
 }
 
 /* Our count of changes of @inode, to compare once the server has answered. */
@@ -221,6 +225,12 @@ static int smb3rs_changes(struct inode *inode)
 int smb3rs_all_changes_now(void)
 {
 	return atomic_read(&smb3rs_all_changes);
+}
+
+/* Now, in jiffies: when a listing is asked for (smb3rs_prime). */
+unsigned long smb3rs_jiffies_now(void)
+{
+	return jiffies;
 }
 
 /*
@@ -298,7 +308,9 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 	inode_set_mtime(inode, a->mtime_sec, a->mtime_nsec);
 	inode_set_ctime(inode, a->ctime_sec, a->ctime_nsec);
 	inode->i_blocks = a->blocks;
-	SMB3RS_I(inode)->attr_time = jiffies;
+	/* On a posix mount the mode, owners and link count must be fresh too. */
+	if (a->posix || !p->posix)
+		SMB3RS_I(inode)->attr_time = jiffies;
 }
 
 /*
@@ -609,12 +621,20 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
  * asking the server: a regular file's open is a CREATE that brings fresh times
  * and size, and smb3rs_file_open() answers ESTALE if the name is gone or now
  * another file's, on which the VFS walks again with LOOKUP_REVAL. Not for
- * O_EXCL, which must know the name free; and not in that second walk.
+ * O_EXCL, which must know the name free; and not in that second walk. Nor
+ * when the mode the VFS checks before the open may be stale: on a posix mount
+ * (the server's mode and owners), or for a file we last saw read-only (whose
+ * write bits another client may have given back).
  */
 static bool smb3rs_open_checks(struct inode *inode, unsigned int flags)
 {
-	return (flags & LOOKUP_OPEN) && !(flags & (LOOKUP_EXCL | LOOKUP_REVAL)) &&
-	       inode && S_ISREG(inode->i_mode);
+	const struct smb3rs_params *p;
+
+	if (!(flags & LOOKUP_OPEN) || (flags & (LOOKUP_EXCL | LOOKUP_REVAL)) ||
+	    !inode || !S_ISREG(inode->i_mode))
+		return false;
+	p = smb3rs_params(inode->i_sb);
+	return !p->posix && (inode->i_mode & 0222) == (p->file_mode & 0222);
 }
 
 static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
@@ -1171,19 +1191,23 @@ static int smb3rs_dir_open(struct inode *inode, struct file *file)
 /*
  * A listing primes the dcache, so that `ls -l` needs no round trip per file:
  * a name without a dentry, whose file has no inode in memory either, gets both
- * from the listing's attributes @a (given when the count of all changes was
- * @all), trusted for actimeo. Names and files already in memory are left to
- * revalidation. Not on a posix mount, whose listings carry no modes.
+ * from the listing's attributes @a, trusted for actimeo. The listing was asked
+ * for at jiffies @stamp, when the count of all changes was @all: a listing
+ * older than actimeo, or one that a change of ours may have overtaken, primes
+ * nothing. Names and files already in memory are left to revalidation. Not on
+ * a posix mount, whose listings carry no modes.
  */
 static void smb3rs_prime(struct dentry *parent, const char *name, u32 len,
-			 struct smb3rs_attr *a, int all)
+			 struct smb3rs_attr *a, int all, unsigned long stamp)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(wq);
 	struct qstr q = QSTR_INIT(name, len);
 	struct dentry *dentry, *alias;
 	struct inode *inode;
 
-	if (smb3rs_params(parent->d_sb)->posix || len > NAME_MAX)
+	if (smb3rs_params(parent->d_sb)->posix || !len || len > NAME_MAX ||
+	    memchr(name, '/', len) || memchr(name, '\0', len) ||
+	    !smb3rs_fresh(parent->d_sb, stamp) || smb3rs_all_changes_now() != all)
 		return;
 	q.hash = full_name_hash(parent, name, len);
 	dentry = d_lookup(parent, &q);
@@ -1224,7 +1248,8 @@ struct smb3rs_listing {
 };
 
 static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino,
-			u32 kind, const struct smb3rs_attr *a, int all)
+			u32 kind, const struct smb3rs_attr *a, int all,
+			unsigned long stamp)
 {
 	struct smb3rs_listing *l = arg;
 	unsigned int type = DT_REG;
@@ -1239,7 +1264,7 @@ static bool smb3rs_emit(void *arg, const char *name, u32 len, u64 ino,
 	if (a) {
 		struct smb3rs_attr copy = *a;
 
-		smb3rs_prime(l->dir, name, len, &copy, all);
+		smb3rs_prime(l->dir, name, len, &copy, all, stamp);
 	}
 	return true;
 }

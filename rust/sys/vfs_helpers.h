@@ -73,6 +73,7 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
 void smb3rs_lease_forget_sb(struct super_block *sb);
 void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack);
 int smb3rs_all_changes_now(void);
+unsigned long smb3rs_jiffies_now(void);
 int smb3rs_vfs_init(void);
 void smb3rs_vfs_exit(void);
 
@@ -85,11 +86,12 @@ enum smb3rs_entry_kind {
 
 /*
  * Emits one directory entry, with the file's attributes if the listing tells
- * enough of them (else NULL), asked for when the count of all changes was @all;
- * false when the caller's buffer is full.
+ * enough of them (else NULL), asked for at jiffies @stamp when the count of all
+ * changes was @all; false when the caller's buffer is full.
  */
 typedef bool (*smb3rs_emit_fn)(void *ctx, const char *name, u32 len, u64 ino,
-			       u32 kind, const struct smb3rs_attr *attr, int all);
+			       u32 kind, const struct smb3rs_attr *attr, int all,
+			       unsigned long stamp);
 
 /* Implemented in Rust (rust/sys/vfs_ops.rs); paths are "/a/b" from the root. */
 int smb3rs_rs_getattr(const void *info, const char *path, u32 len,

@@ -7,7 +7,7 @@
 //! buffer, page segments) and calls [`crate::fs::ops`].
 
 use core::{
-    ffi::{c_char, c_int, c_void},
+    ffi::{c_char, c_int, c_ulong, c_void},
     sync::atomic::AtomicU32,
 };
 
@@ -301,6 +301,9 @@ extern "C" {
 
     /// The count of all changes of files' data, size or times (vfs_helpers.c).
     fn smb3rs_all_changes_now() -> c_int;
+
+    /// Now, in jiffies (vfs_helpers.c).
+    fn smb3rs_jiffies_now() -> c_ulong;
 }
 
 /// The VFS side's count of all changes, read before asking the server about
@@ -308,6 +311,14 @@ extern "C" {
 pub(crate) fn all_changes_now() -> i32 {
     // SAFETY: reads an atomic counter; no arguments.
     unsafe { smb3rs_all_changes_now() }
+}
+
+/// Now, in jiffies, for the VFS side to tell how old what the server said is.
+// `c_ulong` is `u64` only on 64-bit targets.
+#[allow(clippy::useless_conversion)]
+pub(crate) fn jiffies_now() -> u64 {
+    // SAFETY: reads the jiffies counter; no arguments.
+    u64::from(unsafe { smb3rs_jiffies_now() })
 }
 
 /// Hands a lease break to the VFS side: the lease `key` now holds `new_state`;
@@ -880,6 +891,7 @@ pub(crate) type EmitFn = unsafe extern "C" fn(
     kind: u32,
     attr: *const RawAttr,
     changes: c_int,
+    stamp: c_ulong,
 ) -> bool;
 
 /// # Safety
@@ -913,7 +925,7 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
     // SAFETY: by the caller's guarantee.
     let (m, d) = unsafe { (mount(info), &mut *dir.cast::<DirState>()) };
     let emit_one =
-        |name: &[u8], ino: u64, kind: ops::EntryKind, attr: Option<&RawAttr>, changes| {
+        |name: &[u8], ino: u64, kind: ops::EntryKind, attr: Option<&RawAttr>, asked: ops::Asked| {
             let attr = attr.map_or(core::ptr::null(), |a| a as *const RawAttr);
             // SAFETY: `emit` may be called with `ctx` (the caller's guarantee); `name`
             // and `attr` (null or one struct) are readable during the call.
@@ -925,7 +937,8 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
                     ino,
                     kind as u32,
                     attr,
-                    changes,
+                    asked.changes,
+                    asked.jiffies as c_ulong,
                 )
             }
         };
