@@ -4,6 +4,8 @@
 //! (`/a/b`) become share paths (`a\b`), attributes become what an inode holds, and
 //! directory listings are kept per open directory so that `getdents` can resume.
 
+use core::ffi::c_ulong;
+
 use kernel::prelude::*;
 
 use super::Mount;
@@ -454,7 +456,7 @@ pub(crate) struct DirState {
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Asked {
     pub(crate) changes: i32,
-    pub(crate) jiffies: u64,
+    pub(crate) jiffies: c_ulong,
 }
 
 /// Opens `path` for listing.
@@ -488,11 +490,10 @@ pub(crate) enum EntryKind {
     Unknown = 2,
 }
 
-/// The attributes a listing tells of an entry, if they are enough for an inode:
-/// its index number is known and it is no possible symlink file nor reparse
-/// point. The link count is not told (one, for a file).
-fn entry_attr(m: &Mount, entry: &DirEntry<'_>, kind: EntryKind) -> Option<RawAttr> {
-    let uniqueid = entry.file_id.filter(|&id| id != 0)?;
+/// The attributes a listing tells of an entry whose index number is
+/// `uniqueid`, if they are enough for an inode: it is no possible symlink file
+/// nor reparse point. The link count is not told (one, for a file).
+fn entry_attr(m: &Mount, entry: &DirEntry<'_>, kind: EntryKind, uniqueid: u64) -> Option<RawAttr> {
     // A reparse point (a server-side symlink or junction) is not what its
     // listing says: a lookup tells.
     if kind == EntryKind::Unknown || entry.file_attributes & FILE_ATTRIBUTE_REPARSE_POINT != 0 {
@@ -586,12 +587,10 @@ pub(crate) fn dir_iterate(
             } else {
                 EntryKind::File
             };
+            let id = entry.file_id.filter(|&id| id != 0);
             // A zero inode number makes some tools skip the entry.
-            let ino = entry
-                .file_id
-                .filter(|&id| id != 0)
-                .unwrap_or(d.next_pos as u64);
-            let attr = entry_attr(m, &entry, kind);
+            let ino = id.unwrap_or(d.next_pos as u64);
+            let attr = id.and_then(|id| entry_attr(m, &entry, kind, id));
             if !emit(
                 name.get(..len).unwrap_or(&[]),
                 ino,

@@ -610,13 +610,6 @@ static int smb3rs_revalidate(struct dentry *dentry, bool force)
 }
 
 /*
- * A negative dentry is trusted for actimeo after the server said the name was
- * free (d_time); a positive one as long as its inode's attributes are. In an
- * RCU walk only what needs no round trip is answered: the rest (and
- * LOOKUP_REVAL) goes on in ref-walk. The inode is freed after a grace period
- * (->free_inode), so reading its attribute time here is safe.
- */
-/*
  * Whether the name of @inode, about to be opened (@flags), is trusted without
  * asking the server: a regular file's open is a CREATE that brings fresh times
  * and size, and smb3rs_file_open() answers ESTALE if the name is gone or now
@@ -637,6 +630,13 @@ static bool smb3rs_open_checks(struct inode *inode, unsigned int flags)
 	return !p->posix && (inode->i_mode & 0222) == (p->file_mode & 0222);
 }
 
+/*
+ * A negative dentry is trusted for actimeo after the server said the name was
+ * free (d_time); a positive one as long as its inode's attributes are. In an
+ * RCU walk only what needs no round trip is answered: the rest (and
+ * LOOKUP_REVAL) goes on in ref-walk. The inode is freed after a grace period
+ * (->free_inode), so reading its attribute time here is safe.
+ */
 static int smb3rs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
 	int rc;

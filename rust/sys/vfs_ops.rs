@@ -314,11 +314,9 @@ pub(crate) fn all_changes_now() -> i32 {
 }
 
 /// Now, in jiffies, for the VFS side to tell how old what the server said is.
-// `c_ulong` is `u64` only on 64-bit targets.
-#[allow(clippy::useless_conversion)]
-pub(crate) fn jiffies_now() -> u64 {
+pub(crate) fn jiffies_now() -> c_ulong {
     // SAFETY: reads the jiffies counter; no arguments.
-    u64::from(unsafe { smb3rs_jiffies_now() })
+    unsafe { smb3rs_jiffies_now() }
 }
 
 /// Hands a lease break to the VFS side: the lease `key` now holds `new_state`;
@@ -938,7 +936,7 @@ unsafe extern "C" fn smb3rs_rs_dir_iterate(
                     kind as u32,
                     attr,
                     asked.changes,
-                    asked.jiffies as c_ulong,
+                    asked.jiffies,
                 )
             }
         };
