@@ -70,6 +70,15 @@ fn cifs_option_names_are_understood() {
         o.set("mfsymlinks", Some("1")),
         Err(OptionError::MissingValue)
     );
+    assert_eq!(
+        MountOptions::default().closetimeo,
+        1,
+        "closes deferred a second"
+    );
+    assert_eq!(o.set("closetimeo", Some("0")), Ok(None));
+    assert_eq!(o.closetimeo, 0);
+    assert!(o.set("closetimeo", Some("3601")).is_err());
+    assert!(o.set("closetimeo", None).is_err());
     assert!(MountOptions::default().brl);
     assert_eq!(o.set("nobrl", None), Ok(None));
     assert!(!o.brl);
@@ -230,7 +239,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         shown(&o, &EFF),
         ",vers=3.1.1,sec=ntlmssp,username=alice,uid=1000,gid=100,file_mode=0755,\
          dir_mode=0755,hard,port=445,cache=strict,rsize=1048576,wsize=1048576,actimeo=1,\
-         echo_interval=60,mfsymlinks"
+         closetimeo=1,echo_interval=60,mfsymlinks"
     );
     for (k, v) in [
         ("uid", Some("7")),
@@ -241,6 +250,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         ("file_mode", Some("0640")),
         ("port", Some("4455")),
         ("actimeo", Some("0")),
+        ("closetimeo", Some("0")),
         ("echo_interval", Some("5")),
         ("nomfsymlinks", None),
         ("cache", Some("none")),
@@ -263,7 +273,7 @@ fn proc_mounts_shows_the_effective_options_never_the_password() {
         s,
         ",vers=3.0,sec=ntlmssp,username=alice,domain=CORP,uid=7,forceuid,gid=8,forcegid,\
          file_mode=0640,dir_mode=0755,soft,port=4455,sign,nosharesock,cache=none,\
-         rsize=65536,wsize=65536,actimeo=0,echo_interval=5,nobrl,nolease,posix"
+         rsize=65536,wsize=65536,actimeo=0,closetimeo=0,echo_interval=5,nobrl,nolease,posix"
     );
     assert!(!s.contains("s3cret") && !s.contains("pass"));
 }

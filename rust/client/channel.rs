@@ -921,8 +921,14 @@ impl Channel {
         }
         match BreakMessage::decode(pdu) {
             Ok(BreakMessage::LeaseBreak(b)) => {
+                vfs_ops::lease_break(
+                    &b.lease_key,
+                    b.new_lease_state,
+                    b.new_epoch,
+                    b.ack_required(),
+                );
+                // Counted once the new state holds (a test waits for this).
                 STATS.lease_breaks.inc();
-                vfs_ops::lease_break(&b.lease_key, b.new_lease_state, b.ack_required());
             }
             Ok(_) => {}
             Err(_) => {

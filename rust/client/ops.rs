@@ -16,8 +16,9 @@ use crate::proto::{
         CONTEXT_HEADER_SIZE, CONTEXT_QUERY_ON_DISK_ID, CONTEXT_REQUEST_LEASE, DELETE,
         FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED, FILE_DIRECTORY_FILE,
         FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF, FILE_READ_ATTRIBUTES, FILE_READ_DATA,
-        FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA, LEASE_READ_CACHING,
-        OPLOCK_LEVEL_LEASE, OPLOCK_LEVEL_NONE, WRITE_DAC,
+        FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA,
+        LEASE_FLAG_BREAK_IN_PROGRESS, LEASE_HANDLE_CACHING, LEASE_READ_CACHING, OPLOCK_LEVEL_LEASE,
+        OPLOCK_LEVEL_NONE, WRITE_DAC,
     },
     cursor::Writer,
     dir::{DirClass, DirEntries, QueryDirectoryRequest, QueryDirectoryResponse, RESTART_SCANS},
@@ -46,11 +47,20 @@ fn room_for(path: &str) -> usize {
 }
 
 /// The lease asked for with each open of a file: read caching, so that the
-/// server tells us (a break) when another client changes the data we cache.
-/// Handle and write caching would only pay with closes deferred and writes
-/// kept past close, which we do not do; asking for them would make other
-/// clients' opens wait for our acknowledgments.
-const LEASE_REQUEST: u32 = LEASE_READ_CACHING;
+/// server tells us (a break) when another client changes the data we cache,
+/// and handle caching, so that a closed handle may stay open for a reopen
+/// (deferred close) until another client's open or removal needs it gone.
+/// Write caching would only pay with writes kept past close, which we do not
+/// do.
+const LEASE_REQUEST: u32 = LEASE_READ_CACHING | LEASE_HANDLE_CACHING;
+
+/// The lease a CREATE was granted: its state (`LEASE_*_CACHING`, 0 for none)
+/// and epoch (lease v2; 0 with v1), which orders it against breaks.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Granted {
+    pub(crate) state: u32,
+    pub(crate) epoch: u16,
+}
 
 /// Room for a lease context: header, name padded to 8, v2 data.
 const LEASE_CONTEXT_ROOM: usize = CONTEXT_HEADER_SIZE + 8 + Lease::V2_SIZE;
@@ -376,6 +386,7 @@ impl Tree {
     /// lease context; returns what `take` makes of the reply. Should the server
     /// refuse the lease ([`lease_refused`]: a key it holds for another file, as
     /// Samba does for the other name of a hard link), sends it again without.
+    /// Also returns the lease granted.
     fn create_leased<T>(
         &self,
         path: &str,
@@ -383,8 +394,8 @@ impl Tree {
         key: Option<&LeaseKey>,
         extra: &[CreateContext<'_>],
         take: impl Fn(&CreateResponse<'_>) -> T,
-    ) -> Result<T> {
-        let send = |lease: Option<&CreateContext<'_>>| -> Result<Option<T>> {
+    ) -> Result<(T, Granted)> {
+        let send = |lease: Option<&CreateContext<'_>>| -> Result<Option<(T, Granted)>> {
             let mut all = [CreateContext::QueryOnDiskId; MAX_CREATE_CONTEXTS];
             let mut n = 0;
             for c in Iterator::chain(lease.into_iter(), extra) {
@@ -411,8 +422,7 @@ impl Tree {
                 return Ok(None);
             }
             let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
-            count_lease(&r);
-            Ok(Some(take(&r)))
+            Ok(Some((take(&r), granted_lease(&r))))
         };
         if let Some(lease) = self.lease_context(key) {
             if let Some(t) = send(Some(&lease))? {
@@ -442,7 +452,7 @@ impl Tree {
         exclusive: bool,
         lease: Option<&LeaseKey>,
         mode: u32,
-    ) -> Result<(FileId, Attr, bool)> {
+    ) -> Result<(FileId, Attr, bool, Granted)> {
         let create = CreateRequest {
             desired_access: access | FILE_READ_ATTRIBUTES,
             create_disposition: if exclusive { FILE_CREATE } else { FILE_OPEN_IF },
@@ -457,7 +467,7 @@ impl Tree {
             }
             None => &extra[..1],
         };
-        let (fid, mut attr, created, disk_id) =
+        let ((fid, mut attr, created, disk_id), granted) =
             self.create_leased(path, create, lease, extra, |r| {
                 let disk_id = r.contexts.find(CONTEXT_QUERY_ON_DISK_ID).ok().flatten();
                 let disk_id = match disk_id.and_then(|c| c.parse_response().ok()) {
@@ -469,7 +479,7 @@ impl Tree {
             })?;
         if created && disk_id != 0 && !self.posix {
             attr.uniqueid = disk_id;
-            return Ok((fid, attr, created));
+            return Ok((fid, attr, created, granted));
         }
         let mut req = Request::new(false);
         self.push_query_all(&mut req, fid)?;
@@ -478,7 +488,7 @@ impl Tree {
             .call_compound(req)
             .and_then(|replies| self.info_attr(replies.first().ok_or(EINVAL)?));
         match queried {
-            Ok(attr) => Ok((fid, attr, created)),
+            Ok(attr) => Ok((fid, attr, created, granted)),
             Err(e) => {
                 // The handle is open: do not leak it on the server.
                 let _ = self.close(fid);
@@ -488,15 +498,15 @@ impl Tree {
     }
 
     /// Opens `path` for `access` (a directory when `dir`), asking for a lease
-    /// under `lease`; returns the handle and the attributes the CREATE reply
-    /// carries (without an index number).
+    /// under `lease`; returns the handle, the attributes the CREATE reply
+    /// carries (without an index number) and the lease granted.
     pub(crate) fn open(
         &self,
         path: &str,
         access: u32,
         dir: bool,
         lease: Option<&LeaseKey>,
-    ) -> Result<(FileId, Attr)> {
+    ) -> Result<(FileId, Attr, Granted)> {
         let create = CreateRequest {
             desired_access: access | FILE_READ_ATTRIBUTES,
             create_disposition: FILE_OPEN,
@@ -506,6 +516,7 @@ impl Tree {
         self.create_leased(path, create, lease, &[], |r| {
             (r.file_id, handle_attr(&r.attrs))
         })
+        .map(|((fid, attr), granted)| (fid, attr, granted))
     }
 
     /// Acknowledges a lease break: `state` is the lease state kept.
@@ -823,17 +834,31 @@ impl Tree {
         self.set_info_by_path(path, create, InfoData::EndOfFile(size), HEADER_SIZE + 64)
     }
 
-    /// Sets the access and write times of `path` (FILETIME; 0 leaves one unchanged).
-    pub(crate) fn set_times(&self, path: &str, atime: u64, mtime: u64) -> Result {
-        let create = CreateRequest {
-            desired_access: FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES,
-            create_disposition: FILE_OPEN,
-            ..CreateRequest::default()
-        };
+    /// Sets the access and write times (FILETIME; 0 leaves one unchanged) of
+    /// the file open as `fid` if given, else of `path`. A write time set through
+    /// a handle that wrote stays; set through another, Samba replaces it with
+    /// the time of the writer's close.
+    pub(crate) fn set_times(
+        &self,
+        path: &str,
+        fid: Option<FileId>,
+        atime: u64,
+        mtime: u64,
+    ) -> Result {
         let basic = FileBasicInfo {
             last_access_time: atime,
             last_write_time: mtime,
             ..FileBasicInfo::default()
+        };
+        if let Some(fid) = fid {
+            let mut req = Request::new(false);
+            self.push_set_info(&mut req, fid, InfoData::Basic(basic), HEADER_SIZE + 96)?;
+            return self.call_for_status(req);
+        }
+        let create = CreateRequest {
+            desired_access: FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
         };
         self.set_info_by_path(path, create, InfoData::Basic(basic), HEADER_SIZE + 96)
     }
@@ -1054,18 +1079,27 @@ fn lease_refused(reply: &Result<KVec<u8>>) -> bool {
     hdr.is_some_and(|h| h.status == status::STATUS_INVALID_PARAMETER)
 }
 
-/// Counts a lease granted by a CREATE (`/proc/fs/smb3rs/Stats`).
-fn count_lease(r: &CreateResponse<'_>) {
+/// The lease a CREATE reply grants, counted (`/proc/fs/smb3rs/Stats`). One
+/// granted while a break of it is under way is taken as none: its state is the
+/// one being broken, and the break tells what is left.
+fn granted_lease(r: &CreateResponse<'_>) -> Granted {
     let granted = r
         .contexts
         .find(CONTEXT_REQUEST_LEASE)
         .ok()
         .flatten()
         .and_then(|c| c.parse_response().ok());
-    if let Some(CreateContext::Lease(l)) = granted {
-        if l.state & LEASE_READ_CACHING != 0 {
+    match granted {
+        Some(CreateContext::Lease(l))
+            if l.state & LEASE_READ_CACHING != 0 && l.flags & LEASE_FLAG_BREAK_IN_PROGRESS == 0 =>
+        {
             STATS.leases.inc();
+            Granted {
+                state: l.state,
+                epoch: l.v2.map_or(0, |v2| v2.epoch),
+            }
         }
+        _ => Granted::default(),
     }
 }
 

@@ -178,6 +178,7 @@ impl FileSystem for Smb3rsFs {
             file_mode: o.file_mode,
             dir_mode: o.dir_mode,
             actimeo_ms: o.actimeo.saturating_mul(1000),
+            closetimeo_ms: o.closetimeo.saturating_mul(1000),
             io_size: o.rsize.unwrap_or(io).min(o.wsize.unwrap_or(io)).min(io),
             cache_none: u32::from(o.cache_none),
             nobrl: u32::from(!o.brl),
@@ -221,6 +222,7 @@ impl FileSystem for Smb3rsFs {
         opts.cache_none = mount.params.cache_none != 0;
         opts.brl = mount.params.nobrl == 0;
         opts.lease = mount.params.lease != 0;
+        opts.closetimeo = mount.params.closetimeo_ms / 1000;
         opts.posix = mount.tree.posix;
         opts.show(&eff, out)
     }

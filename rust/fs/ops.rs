@@ -11,7 +11,7 @@ use kernel::prelude::*;
 use super::Mount;
 use crate::client::{
     engine::names::{self, from_filetime, to_filetime},
-    ops::{dir_entries, Attr, LeaseKey},
+    ops::{dir_entries, Attr, Granted, LeaseKey},
 };
 use crate::proto::{
     create::{
@@ -136,14 +136,14 @@ pub(crate) fn open(
     access: u32,
     dir: bool,
     lease: Option<&LeaseKey>,
-) -> Result<(FileId, RawAttr)> {
-    with_path(path, |p| m.tree.open(p, access, dir, lease)).map(|(f, a)| (f, raw_attr(m, &a)))
+) -> Result<(FileId, RawAttr, Granted)> {
+    with_path(path, |p| m.tree.open(p, access, dir, lease)).map(|(f, a, g)| (f, raw_attr(m, &a), g))
 }
 
 /// Opens the regular file `path`, creating it if missing (only then when
 /// `exclusive`, with the permission bits `mode` where the server keeps them),
-/// asking for a lease under `lease`; returns the handle, its attributes and
-/// whether it was created.
+/// asking for a lease under `lease`; returns the handle, its attributes,
+/// whether it was created and the lease granted.
 pub(crate) fn open_create(
     m: &Mount,
     path: &[u8],
@@ -151,16 +151,16 @@ pub(crate) fn open_create(
     exclusive: bool,
     lease: Option<&LeaseKey>,
     mode: u32,
-) -> Result<(FileId, RawAttr, bool)> {
+) -> Result<(FileId, RawAttr, bool, Granted)> {
     with_path(path, |p| {
-        let (f, a, created) = m.tree.open_create(p, access, exclusive, lease, mode)?;
+        let (f, a, created, g) = m.tree.open_create(p, access, exclusive, lease, mode)?;
         if created {
-            return Ok((f, raw_attr(m, &a), created));
+            return Ok((f, raw_attr(m, &a), created, g));
         }
         // An existing file may be a symlink file: the caller then closes the
         // handle and lets the VFS follow the link.
         match vfs_attr(m, p, &a) {
-            Ok(raw) => Ok((f, raw, created)),
+            Ok(raw) => Ok((f, raw, created, g)),
             Err(e) => {
                 let _ = m.tree.close(f);
                 Err(e)
@@ -373,8 +373,15 @@ pub(crate) fn set_mode(m: &Mount, path: &[u8], mode: u32) -> Result {
     with_path(path, |p| m.tree.set_mode(p, mode))
 }
 
-/// Sets access and modification times (a zero time is left unchanged).
-pub(crate) fn set_times(m: &Mount, path: &[u8], atime: (i64, u32), mtime: (i64, u32)) -> Result {
+/// Sets access and modification times (a zero time is left unchanged), through
+/// the handle `fid` if given, else by path.
+pub(crate) fn set_times(
+    m: &Mount,
+    path: &[u8],
+    fid: Option<FileId>,
+    atime: (i64, u32),
+    mtime: (i64, u32),
+) -> Result {
     let ft = |(s, n): (i64, u32)| {
         if s == 0 && n == 0 {
             0
@@ -382,7 +389,7 @@ pub(crate) fn set_times(m: &Mount, path: &[u8], atime: (i64, u32), mtime: (i64, 
             to_filetime(s, n)
         }
     };
-    with_path(path, |p| m.tree.set_times(p, ft(atime), ft(mtime)))
+    with_path(path, |p| m.tree.set_times(p, fid, ft(atime), ft(mtime)))
 }
 
 /// Reads into the page segments `dest` at `offset`.
@@ -461,7 +468,7 @@ pub(crate) struct Asked {
 
 /// Opens `path` for listing.
 pub(crate) fn dir_open(m: &Mount, path: &[u8]) -> Result<KBox<DirState>> {
-    let (fid, _) = with_path(path, |p| m.tree.open(p, FILE_LIST_DIRECTORY, true, None))?;
+    let (fid, _, _) = with_path(path, |p| m.tree.open(p, FILE_LIST_DIRECTORY, true, None))?;
     let state = DirState {
         fid,
         batch: None,

@@ -11,7 +11,7 @@ use crate::client::{
     stats::{COMMANDS, STATS},
 };
 use crate::proto::{header::Command, negotiate::Dialect};
-use crate::sys::proc::ProcFile;
+use crate::sys::{proc::ProcFile, vfs_ops};
 
 pub(crate) fn dialect_name(d: Dialect) -> &'static str {
     match d {
@@ -122,6 +122,12 @@ fn stats(out: &mut impl Write) -> Result {
     writeln!(out, "Reconnects: {}", s.reconnects.get())?;
     writeln!(out, "Leases granted: {}", s.leases.get())?;
     writeln!(out, "Lease breaks: {}", s.lease_breaks.get())?;
+    writeln!(out, "Handles kept open: {}", vfs_ops::handles_kept())?;
+    writeln!(
+        out,
+        "Reopens of kept handles: {}",
+        vfs_ops::handles_reused()
+    )?;
     writeln!(out, "Requests:")?;
     for (i, c) in s.requests.iter().enumerate().take(COMMANDS) {
         let cmd = u16::try_from(i).ok().and_then(Command::from_u16);

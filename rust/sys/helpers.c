@@ -97,9 +97,14 @@ void smb3rs_kill_sb(struct super_block *sb)
 {
 	void *info = sb->s_fs_info;
 
-	/* No lease break may use the mount once it is gone. */
-	if (info)
+	/*
+	 * Handles kept for reopens close while the session is up; no lease
+	 * break may use the mount once it is gone.
+	 */
+	if (info) {
+		smb3rs_kept_forget_sb(sb);
 		smb3rs_lease_forget_sb(sb);
+	}
 	kill_anon_super(sb);
 	if (info)
 		smb3rs_rs_info_free(info);

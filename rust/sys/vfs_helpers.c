@@ -44,8 +44,9 @@
 #define SMB3RS_LINK_MAX 1024
 /* Most payload segments gathered into one WRITE. */
 #define SMB3RS_MAX_SEGS 256
-/* Lease state bit: read caching (proto/create.rs LEASE_READ_CACHING). */
+/* Lease state bits: read and handle caching (proto/create.rs LEASE_*_CACHING). */
 #define SMB3RS_LEASE_READ 0x01
+#define SMB3RS_LEASE_HANDLE 0x02
 #define SMB3RS_LEASE_KEY_SIZE 16
 
 struct smb3rs_inode {
@@ -102,6 +103,16 @@ struct smb3rs_inode {
 	u32 lease_break_state;
 	bool lease_break_ack;
 	bool lease_break_queued;
+	/*
+	 * The lease our opens hold, as last granted or broken (state and v2
+	 * epoch, which orders grants and breaks), under smb3rs_leases_lock;
+	 * 0 once no handle is open.
+	 */
+	u32 lease_state;
+	u16 lease_epoch;
+	/* Handles kept open after their files closed (deferred), and their end. */
+	atomic_t deferred_opens;
+	struct delayed_work close_work;
 };
 
 /* A server handle of an open file, shared with writeback and readahead. */
@@ -119,6 +130,11 @@ struct smb3rs_open {
 	 * our next lock through another handle must not find.
 	 */
 	bool close_waits;
+	/*
+	 * Closed by its last file but kept open for a reopen (deferred close)
+	 * until these jiffies (never 0); 0 while a file uses it. Under open_lock.
+	 */
+	unsigned long deferred_until;
 };
 
 static struct kmem_cache *smb3rs_inode_cachep;
@@ -314,13 +330,18 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 }
 
 /*
- * Leases. Each regular file's opens ask for a read-caching lease under the
- * inode's key, so that the server tells us (a break) when another client
- * changes the data we cache, rather than our cache being trusted until the
- * next open (close-to-open) while the file stays open. A break to a state
- * without read caching writes our dirty pages back and drops the cached ones.
- * The keys of inodes in memory are in smb3rs_leases: a break for a key not
- * there is for an inode gone with all its opens, and so with its lease.
+ * Leases. Each regular file's opens ask for a read- and handle-caching lease
+ * under the inode's key. Read caching: the server tells us (a break) when
+ * another client changes the data we cache, rather than our cache being
+ * trusted until the next open (close-to-open) while the file stays open.
+ * Handle caching: a handle whose file closes may stay open for a while, and a
+ * reopen takes it without asking the server (deferred close); the server
+ * tells us when another client's open or removal needs it closed. A break to
+ * a state without read caching writes our dirty pages back and drops the
+ * cached ones; one without handle caching closes the handles kept. The keys of
+ * inodes in memory are in smb3rs_leases: a break for a key not there is for an
+ * inode gone with all its opens, and so with its lease (the CLOSEs end a break
+ * under way as an acknowledgment would).
  */
 static DEFINE_HASHTABLE(smb3rs_leases, 8);
 static DEFINE_SPINLOCK(smb3rs_leases_lock);
@@ -370,6 +391,39 @@ static const u8 *smb3rs_lease_key(struct inode *inode)
 	return smb3rs_leases_on(inode->i_sb) ? SMB3RS_I(inode)->lease_key : NULL;
 }
 
+/*
+ * Records that @si's lease holds @state as of @epoch (v2; v1 has none, and an
+ * epoch of 0 is also what we know of no lease), from a break or a CREATE's
+ * @grant. A break stands unless a newer epoch is known. A grant must be newer
+ * than what we know: one of the epoch known may predate a break of it (the
+ * server raises the epoch as it sends a break), and a v1 grant is ignored while
+ * a break is queued. Under smb3rs_leases_lock.
+ */
+static void smb3rs_lease_set(struct smb3rs_inode *si, u32 state, u16 epoch,
+			     bool grant)
+{
+	s16 newer = (s16)(epoch - si->lease_epoch);
+
+	if (grant ? (epoch ? si->lease_epoch && newer <= 0 :
+			     si->lease_break_queued) :
+		    epoch && si->lease_epoch && newer < 0)
+		return;
+	WRITE_ONCE(si->lease_state, state);
+	si->lease_epoch = epoch;
+}
+
+/* Whether @si's lease lets a closed handle stay open (it has read caching too). */
+static bool smb3rs_lease_handles(struct smb3rs_inode *si)
+{
+	u32 want = SMB3RS_LEASE_READ | SMB3RS_LEASE_HANDLE;
+
+	return (READ_ONCE(si->lease_state) & want) == want;
+}
+
+static unsigned long smb3rs_close_deferred(struct inode *inode, bool all,
+					   bool wait);
+static void smb3rs_close_deferred_sb(struct super_block *sb, bool final);
+
 static void smb3rs_lease_unhash(struct smb3rs_inode *si)
 {
 	/* Never hashed (leases off), or taken out by smb3rs_lease_forget_sb(). */
@@ -387,7 +441,11 @@ static void smb3rs_lease_unhash(struct smb3rs_inode *si)
  * goes to the server (it is newer than what the other client saw) and the
  * cached pages go (dirty ones that could not be written stay, and so does
  * mapped data still being written). The attributes are refreshed at the next
- * look. Then the acknowledgment, if the server waits for one.
+ * look. Without handle caching, the handles kept open for reopens close, and
+ * are waited for: the server lets the other client's open or removal go on
+ * once we acknowledge. Then the acknowledgment, if the server waits for one.
+ * Never takes the inode lock: our own caller holding it (setattr, rename) may
+ * be what the server holds until we acknowledge.
  */
 static void smb3rs_lease_break_work(struct work_struct *work)
 {
@@ -411,6 +469,8 @@ static void smb3rs_lease_break_work(struct work_struct *work)
 		invalidate_inode_pages2(inode->i_mapping);
 		WRITE_ONCE(si->attr_time, jiffies - HZ * 3600);
 	}
+	if (!(state & SMB3RS_LEASE_HANDLE))
+		smb3rs_close_deferred(inode, true, true);
 	if (ack && smb3rs_rs_lease_ack(inode->i_sb->s_fs_info, si->lease_key,
 				       state))
 		pr_debug("smb3rs: a lease break acknowledgment failed\n");
@@ -425,16 +485,17 @@ static void smb3rs_lease_break_work(struct work_struct *work)
  * smb3rs_lease_break() - take a lease break notification (from a receiver)
  * @key: the lease key (16 bytes)
  * @new_state: the lease state after the break
+ * @epoch: the lease's epoch after the break (v2; 0 with v1)
  * @ack: whether the server waits for an acknowledgment
  *
  * Does not sleep, and never drops an inode reference (the last one would
  * evict the inode, which may wait for writeback that waits for this receiver).
+ * The new state holds at once (no reopen takes a kept handle from now on).
  * The queued work holds the reference it takes; breaks that come while it is
- * queued update what it will do. A key not found needs no acknowledgment:
- * servers ask for one only when breaking handle or write caching, which we
- * never ask for.
+ * queued update what it will do. A key not found is of handles all closed or
+ * being closed, which ends the break.
  */
-void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack)
+void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack)
 {
 	struct smb3rs_inode *si;
 
@@ -443,6 +504,7 @@ void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack)
 			       smb3rs_lease_hash(key)) {
 		if (memcmp(si->lease_key, key, SMB3RS_LEASE_KEY_SIZE))
 			continue;
+		smb3rs_lease_set(si, new_state, epoch, false);
 		si->lease_break_state = new_state;
 		si->lease_break_ack |= !!ack;
 		/*
@@ -797,13 +859,16 @@ static const char *smb3rs_get_link(struct dentry *dentry, struct inode *inode,
 }
 
 /*
- * Before a name goes or is replaced on the server, the CLOSEs we sent of what
- * it names (of anything, for a directory: Samba refuses renaming one with
- * files open below it) must be in: a handle still open would leave the name
- * delete pending, or make the server refuse (see client/closes.rs).
+ * Before a name goes or is replaced on the server, the handles of what it
+ * names kept for reopens close, and the CLOSEs we sent of it (of anything, for
+ * a directory: Samba refuses renaming one with files open below it) must be
+ * in: a handle still open would leave the name delete pending, or make the
+ * server refuse (see client/closes.rs).
  */
 static int smb3rs_close_barrier(struct inode *inode)
 {
+	if (!S_ISDIR(inode->i_mode))
+		smb3rs_close_deferred(inode, true, false);
 	return smb3rs_rs_close_barrier(inode->i_sb->s_fs_info,
 				       S_ISDIR(inode->i_mode) ? 0 :
 				       SMB3RS_I(inode)->uniqueid);
@@ -817,15 +882,16 @@ static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 	const char *path;
 	int rc;
 
-	rc = smb3rs_close_barrier(inode);
-	if (rc)
-		return rc;
 	/*
 	 * Handles still open keep the name (delete pending) until they close:
 	 * from now on those CLOSEs are waited for, so that the name is free
-	 * when close() returns. Set first: one may close while this goes on.
+	 * when close() returns, and none is kept for a reopen. Set first: one
+	 * may close while this goes on.
 	 */
 	WRITE_ONCE(SMB3RS_I(inode)->removed, true);
+	rc = smb3rs_close_barrier(inode);
+	if (rc)
+		return rc;
 	path = smb3rs_path(dentry, &buf, &len);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
@@ -865,12 +931,21 @@ static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL;
-	/* A file is renamed open or not (we share delete); not so a directory. */
-	rc = S_ISDIR(d_inode(old_dentry)->i_mode) ?
-		smb3rs_close_barrier(d_inode(old_dentry)) : 0;
+	/*
+	 * A file is renamed open or not (we share delete), but the handles we
+	 * keep for reopens close first: the server would break their lease,
+	 * and wait for us to. Not so a directory, with anything below it.
+	 */
+	if (S_ISDIR(d_inode(old_dentry)->i_mode)) {
+		smb3rs_close_deferred_sb(old_dir->i_sb, false);
+		rc = smb3rs_close_barrier(d_inode(old_dentry));
+	} else {
+		smb3rs_close_deferred(d_inode(old_dentry), true, true);
+		rc = 0;
+	}
 	if (!rc && target) {
-		rc = smb3rs_close_barrier(target);
 		WRITE_ONCE(SMB3RS_I(target)->removed, true);
+		rc = smb3rs_close_barrier(target);
 	}
 	if (rc)
 		return rc;
@@ -980,21 +1055,37 @@ static int smb3rs_getattr(struct mnt_idmap *idmap, const struct path *path,
 	return 0;
 }
 
+static struct smb3rs_open *smb3rs_find_open(struct inode *inode, fmode_t access);
+static void smb3rs_open_put(struct smb3rs_open *of);
+
 /*
- * Sets @inode's size on the server: through the caller's handle when there is
- * one (ftruncate, O_TRUNC), which holds the file's lease key, so that our own
- * read lease is not broken by it; else by path.
+ * A writable handle of ours to set @inode's size or times through, referenced:
+ * the caller's (ftruncate, futimens, O_TRUNC) or another one (one kept for a
+ * reopen too); NULL if none, to set them by path. It holds the file's lease
+ * key, so that our own lease is not broken by what is set, and a write time
+ * set through a handle that wrote stays (see Tree::set_times).
  */
-static int smb3rs_set_size(struct inode *inode, const struct iattr *attr,
-			   const char *path, u32 len)
+static struct smb3rs_open *smb3rs_setattr_handle(struct inode *inode,
+						 const struct iattr *attr)
 {
-	const void *info = inode->i_sb->s_fs_info;
-	const struct smb3rs_open *of;
+	struct smb3rs_open *of;
 
 	if ((attr->ia_valid & ATTR_FILE) && (attr->ia_file->f_mode & FMODE_WRITE)) {
 		of = attr->ia_file->private_data;
-		return smb3rs_rs_set_size_of(info, &of->fid, attr->ia_size);
+		refcount_inc(&of->ref);
+		return of;
 	}
+	return S_ISREG(inode->i_mode) ? smb3rs_find_open(inode, FMODE_WRITE) : NULL;
+}
+
+/* Sets @inode's size on the server, through @of if not NULL, else by path. */
+static int smb3rs_set_size(struct inode *inode, const struct iattr *attr,
+			   struct smb3rs_open *of, const char *path, u32 len)
+{
+	const void *info = inode->i_sb->s_fs_info;
+
+	if (of)
+		return smb3rs_rs_set_size_of(info, &of->fid, attr->ia_size);
 	return smb3rs_rs_set_size(info, path, len, attr->ia_size);
 }
 
@@ -1005,6 +1096,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	unsigned int valid = attr->ia_valid;
 	char *buf;
 	u32 len;
+	struct smb3rs_open *of = NULL;
 	const char *path;
 	int rc;
 
@@ -1024,11 +1116,13 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		return PTR_ERR(path);
 	/* Asynchronous direct WRITEs under way land first, as dirty pages do. */
 	inode_dio_wait(inode);
+	if (valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME))
+		of = smb3rs_setattr_handle(inode, attr);
 	if (valid & ATTR_SIZE) {
 		rc = smb3rs_write_and_wait(inode, 0, LLONG_MAX);
 		smb3rs_changing(inode);
 		if (!rc)
-			rc = smb3rs_set_size(inode, attr, path, len);
+			rc = smb3rs_set_size(inode, attr, of, path, len);
 		if (!rc)
 			truncate_setsize(inode, attr->ia_size);
 		smb3rs_changing(inode);
@@ -1045,8 +1139,8 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		smb3rs_changing(inode);
 		if (!rc)
 			rc = smb3rs_rs_set_times(inode->i_sb->s_fs_info, path, len,
-						 at.tv_sec, at.tv_nsec, mt.tv_sec,
-						 mt.tv_nsec);
+						 of ? &of->fid : NULL, at.tv_sec,
+						 at.tv_nsec, mt.tv_sec, mt.tv_nsec);
 		if (!rc) {
 			if (valid & ATTR_ATIME)
 				inode_set_atime_to_ts(inode, attr->ia_atime);
@@ -1063,6 +1157,8 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 					(attr->ia_mode & S_IALLUGO);
 	}
 	__putname(buf);
+	if (of)
+		smb3rs_open_put(of);
 	SMB3RS_I(inode)->attr_time = jiffies - HZ * 3600;
 	return rc;
 }
@@ -1325,6 +1421,26 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 }
 
 /*
+ * With no handle of @inode left open (the last one's CLOSE about to go), the
+ * server drops their lease: the next grant starts what we know afresh.
+ */
+static void smb3rs_lease_forget_opens(struct inode *inode)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	bool none;
+
+	spin_lock(&si->open_lock);
+	none = list_empty(&si->open_files);
+	spin_unlock(&si->open_lock);
+	if (!none)
+		return;
+	spin_lock(&smb3rs_leases_lock);
+	si->lease_state = 0;
+	si->lease_epoch = 0;
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
  * The last reference closes the handle. If we changed the file since a CLOSE
  * last told us its attributes, this CLOSE asks for them: they carry the times of
  * our own changes, so that the next open (close-to-open) keeps the pages we
@@ -1340,6 +1456,7 @@ static void smb3rs_open_put(struct smb3rs_open *of)
 
 	if (!refcount_dec_and_test(&of->ref))
 		return;
+	smb3rs_lease_forget_opens(inode);
 	changes = smb3rs_changes(inode);
 	if ((of->mode & FMODE_WRITE) &&
 	    changes != SMB3RS_I(inode)->changes_seen) {
@@ -1356,15 +1473,15 @@ static void smb3rs_open_put(struct smb3rs_open *of)
 	kfree(of);
 }
 
-/* Any readable open handle of @inode, referenced; NULL if none. */
-static struct smb3rs_open *smb3rs_find_open(struct inode *inode)
+/* Any open handle of @inode with @access (FMODE_*), referenced; NULL if none. */
+static struct smb3rs_open *smb3rs_find_open(struct inode *inode, fmode_t access)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 	struct smb3rs_open *of, *found = NULL;
 
 	spin_lock(&si->open_lock);
 	list_for_each_entry(of, &si->open_files, list) {
-		if (of->mode & FMODE_READ) {
+		if (of->mode & access) {
 			refcount_inc(&of->ref);
 			found = of;
 			break;
@@ -1372,6 +1489,221 @@ static struct smb3rs_open *smb3rs_find_open(struct inode *inode)
 	}
 	spin_unlock(&si->open_lock);
 	return found;
+}
+
+/*
+ * Deferred close. A file's last close leaves its handle open while the lease
+ * keeps handle caching (smb3rs_may_defer): a reopen for the same access within
+ * closetimeo takes it and asks the server nothing, as the lease tells us no
+ * other client has changed the file meanwhile (it would have broken our read
+ * caching), if the inode's attributes are fresh (within actimeo, as a name's
+ * revalidation is: another client may have renamed or removed the file without
+ * a break). The handle closes when its time is up (close_work), when a break
+ * takes handle caching, before we remove or rename the file (or, for a
+ * directory rename, anything), and at unmount. Writeback and readahead may
+ * borrow it meanwhile, as any open handle. A queued close_work holds an inode
+ * reference, so an inode with handles kept is never evicted: evict must not
+ * talk to the server, as it may run in reclaim.
+ */
+static atomic_t smb3rs_deferred_total = ATOMIC_INIT(0);
+static atomic_long_t smb3rs_deferred_reused = ATOMIC_LONG_INIT(0);
+
+/**
+ * smb3rs_handles_kept() - handles kept open for reopens now (/proc Stats)
+ *
+ * Return: their count.
+ */
+int smb3rs_handles_kept(void)
+{
+	return atomic_read(&smb3rs_deferred_total);
+}
+
+/**
+ * smb3rs_handles_reused() - opens that took a kept handle (/proc Stats)
+ *
+ * Return: their count since the module was loaded.
+ */
+unsigned long smb3rs_handles_reused(void)
+{
+	return atomic_long_read(&smb3rs_deferred_reused);
+}
+
+/*
+ * Whether @of, whose last file is closing, may stay open: while it holds the
+ * lease (not so an open the server granted none, as Samba does for a second
+ * name of a hard link), the lease has handle caching, and unless its CLOSE
+ * matters now (it ends locks held on the server, the file is removed and its
+ * name must go, a lock refused our data).
+ */
+static bool smb3rs_may_defer(struct inode *inode, struct smb3rs_open *of)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+
+	return smb3rs_params(inode->i_sb)->closetimeo_ms && of->fid.lease_state &&
+	       smb3rs_lease_handles(si) && !READ_ONCE(of->close_waits) &&
+	       READ_ONCE(of->flock_type) == F_UNLCK &&
+	       !atomic_read(&of->excl_ranges) &&
+	       !atomic_read(&si->locked_opens) && !READ_ONCE(si->removed) &&
+	       !READ_ONCE(si->refused);
+}
+
+/*
+ * Keeps @of open (its file has closed) for a reopen, until close_work ends it;
+ * false if it must close after all. Removal and breaks close kept handles under
+ * open_lock: checked again under it, so that none is kept after they looked.
+ */
+static bool smb3rs_defer(struct inode *inode, struct smb3rs_open *of)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	unsigned long timeo =
+		msecs_to_jiffies(smb3rs_params(inode->i_sb)->closetimeo_ms);
+
+	spin_lock(&si->open_lock);
+	if (READ_ONCE(si->removed) || !smb3rs_lease_handles(si)) {
+		spin_unlock(&si->open_lock);
+		return false;
+	}
+	of->deferred_until = (jiffies + timeo) | 1;
+	atomic_inc(&si->deferred_opens);
+	atomic_inc(&smb3rs_deferred_total);
+	spin_unlock(&si->open_lock);
+	/* Our file still holds the inode: this is not its last reference. */
+	ihold(inode);
+	if (!queue_delayed_work(smb3rs_lease_wq, &si->close_work, timeo))
+		iput(inode);
+	return true;
+}
+
+/*
+ * A handle of @inode kept open after its file closed, opened for the access
+ * @f_mode asks for, taken over by a new file; NULL if none, or if the lease no
+ * longer has handle caching (the handles kept are closing) or the attributes
+ * are stale (the name may be another file's now: a CREATE tells).
+ */
+static struct smb3rs_open *smb3rs_take_deferred(struct inode *inode,
+						fmode_t f_mode)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	fmode_t rw = f_mode & (FMODE_READ | FMODE_WRITE);
+	struct smb3rs_open *of, *found = NULL;
+
+	if (!atomic_read(&si->deferred_opens) || !smb3rs_attr_fresh(inode))
+		return NULL;
+	spin_lock(&si->open_lock);
+	if (!smb3rs_lease_handles(si))
+		goto out;
+	list_for_each_entry(of, &si->open_files, list) {
+		if (of->deferred_until &&
+		    (of->mode & (FMODE_READ | FMODE_WRITE)) == rw) {
+			of->deferred_until = 0;
+			atomic_dec(&si->deferred_opens);
+			atomic_dec(&smb3rs_deferred_total);
+			atomic_long_inc(&smb3rs_deferred_reused);
+			found = of;
+			break;
+		}
+	}
+out:
+	spin_unlock(&si->open_lock);
+	return found;
+}
+
+/*
+ * Closes @inode's handles kept open for reopens: all of them (@all), or those
+ * whose time is up. @wait: their CLOSEs are waited for (before a break's
+ * acknowledgment). Returns the earliest deadline of those left, or 0.
+ */
+static unsigned long smb3rs_close_deferred(struct inode *inode, bool all,
+					   bool wait)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of, *tmp;
+	unsigned long next = 0;
+	LIST_HEAD(ending);
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry_safe(of, tmp, &si->open_files, list) {
+		if (!of->deferred_until)
+			continue;
+		if (!all && time_before(jiffies, of->deferred_until)) {
+			if (!next || time_before(of->deferred_until, next))
+				next = of->deferred_until;
+			continue;
+		}
+		of->deferred_until = 0;
+		atomic_dec(&si->deferred_opens);
+		atomic_dec(&smb3rs_deferred_total);
+		list_move(&of->list, &ending);
+	}
+	spin_unlock(&si->open_lock);
+	list_for_each_entry_safe(of, tmp, &ending, list) {
+		list_del(&of->list);
+		if (wait)
+			WRITE_ONCE(of->close_waits, true);
+		smb3rs_open_put(of);
+	}
+	return next;
+}
+
+static void smb3rs_close_work(struct work_struct *work)
+{
+	struct smb3rs_inode *si = container_of(to_delayed_work(work),
+					       struct smb3rs_inode, close_work);
+	struct inode *inode = &si->vfs_inode;
+	unsigned long next = smb3rs_close_deferred(inode, false, false);
+
+	/* This run's inode reference passes to the next, if this queues it. */
+	if (next && queue_delayed_work(smb3rs_lease_wq, &si->close_work,
+				       max_t(long, next - jiffies, 1)))
+		return;
+	/* Last: it may evict the inode, this work with it. */
+	iput(inode);
+}
+
+/*
+ * Closes every handle kept open for reopens of @sb's files: before a directory
+ * is renamed (the server refuses while handles below it are open), and at
+ * unmount (@final), which also ends the close works and the references they
+ * hold, so that no inode is left busy.
+ */
+static void smb3rs_close_deferred_sb(struct super_block *sb, bool final)
+{
+	struct inode *inode, *prev = NULL;
+
+	if (!final && !atomic_read(&smb3rs_deferred_total))
+		return;
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		if (!S_ISREG(inode->i_mode) ||
+		    (!final && !atomic_read(&SMB3RS_I(inode)->deferred_opens)))
+			continue;
+		spin_lock(&inode->i_lock);
+		if (inode->i_state & (I_NEW | I_FREEING | I_WILL_FREE)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+		iput(prev);
+		smb3rs_close_deferred(inode, true, false);
+		/* A cancelled queued run leaves its reference to us. */
+		if (final && cancel_delayed_work_sync(&SMB3RS_I(inode)->close_work))
+			iput(inode);
+		prev = inode;
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(prev);
+}
+
+/**
+ * smb3rs_kept_forget_sb() - close the handles kept for reopens (unmount)
+ * @sb: the super block being killed, whose files are all closed
+ */
+void smb3rs_kept_forget_sb(struct super_block *sb)
+{
+	smb3rs_close_deferred_sb(sb, true);
 }
 
 /* The server access a file opened with @f_mode needs. */
@@ -1416,6 +1748,12 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	a->uniqueid = si->uniqueid;
 	a->nlink = inode->i_nlink;
 	smb3rs_apply_attr(inode, a, changes);
+	if (of->fid.lease_state) {
+		spin_lock(&smb3rs_leases_lock);
+		smb3rs_lease_set(si, of->fid.lease_state, of->fid.lease_epoch,
+				 true);
+		spin_unlock(&smb3rs_leases_lock);
+	}
 	refcount_set(&of->ref, 1);
 	of->inode = inode;
 	of->mode = file->f_mode;
@@ -1435,13 +1773,21 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 
 static int smb3rs_file_open(struct inode *inode, struct file *file)
 {
+	struct smb3rs_inode *si = SMB3RS_I(inode);
 	struct smb3rs_open *of;
 	struct smb3rs_attr a;
 	char *buf;
-	u32 len;
+	u32 len, had_state;
+	u16 had_epoch;
 	const char *path;
 	int changes = smb3rs_changes(inode), rc;
 
+	of = smb3rs_take_deferred(inode, file->f_mode);
+	if (of) {
+		file->private_data = of;
+		file->f_mode |= FMODE_CAN_ODIRECT;
+		return 0;
+	}
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
 		return -ENOMEM;
@@ -1450,6 +1796,10 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 		kfree(of);
 		return PTR_ERR(path);
 	}
+	spin_lock(&smb3rs_leases_lock);
+	had_state = si->lease_state;
+	had_epoch = si->lease_epoch;
+	spin_unlock(&smb3rs_leases_lock);
 	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
 			    smb3rs_access(file->f_mode), 0,
 			    smb3rs_lease_key(inode), &of->fid, &a);
@@ -1465,7 +1815,16 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 		kfree(of);
 		return -ESTALE;
 	}
-	smb3rs_drop_stale_pages(inode, &a);
+	/*
+	 * Close-to-open, unless our read caching lasted throughout: the lease
+	 * had it before and is granted it again at the same epoch, so no other
+	 * client has written since (with v1 leases, which have no epoch, we
+	 * cannot tell).
+	 */
+	if (!((had_state & SMB3RS_LEASE_READ) &&
+	      (of->fid.lease_state & SMB3RS_LEASE_READ) && had_epoch &&
+	      of->fid.lease_epoch == had_epoch))
+		smb3rs_drop_stale_pages(inode, &a);
 	smb3rs_open_install(inode, file, of, &a, changes);
 	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
@@ -1523,8 +1882,8 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	}
 	/*
 	 * The inode is not known yet: a new one takes this key. If the file
-	 * is in memory already, under its own key, this handle's lease is one
-	 * no break will find, which leaves that handle as without a lease.
+	 * is in memory already, under its own key, no break would find this
+	 * handle's lease: the handle goes and the VFS opens the file again.
 	 */
 	if (smb3rs_leases_on(dir->i_sb)) {
 		get_random_bytes(key_buf, sizeof(key_buf));
@@ -1568,6 +1927,12 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		goto close;
 	}
 	smb3rs_d_set(dentry, inode);
+	if (of->fid.lease_state && memcmp(SMB3RS_I(inode)->lease_key, lease_key,
+					  SMB3RS_LEASE_KEY_SIZE)) {
+		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+		kfree(of);
+		return finish_no_open(file, NULL);
+	}
 	if (created) {
 		file->f_mode |= FMODE_CREATED;
 		/*
@@ -1608,6 +1973,8 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 	bool writer = file->f_mode & FMODE_WRITE, last_writer = writer;
 	struct smb3rs_open *other;
 
+	/* Byte-range locks the VFS has not released end with the CLOSE. */
+	smb3rs_range_forget(of);
 	if (writer) {
 		/*
 		 * Pages dirtied through a mapping since the last close go now,
@@ -1617,10 +1984,16 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 		/* New writers wait (smb3rs_open_install) until this is done. */
 		inode_lock(inode);
 	}
+	if (smb3rs_may_defer(inode, of) && smb3rs_defer(inode, of)) {
+		if (writer)
+			inode_unlock(inode);
+		return 0;
+	}
 	spin_lock(&si->open_lock);
 	list_del(&of->list);
+	/* A handle kept for a reopen is no writer that may still write. */
 	list_for_each_entry(other, &si->open_files, list)
-		if (other->mode & FMODE_WRITE)
+		if ((other->mode & FMODE_WRITE) && !other->deferred_until)
 			last_writer = false;
 	spin_unlock(&si->open_lock);
 	if (last_writer) {
@@ -1653,7 +2026,6 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 	}
 	if (writer)
 		inode_unlock(inode);
-	smb3rs_range_forget(of);
 	smb3rs_open_put(of);
 	return 0;
 }
@@ -2861,8 +3233,19 @@ out:
 
 static ssize_t smb3rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+
 	if (smb3rs_direct(iocb))
 		return smb3rs_direct_rw(iocb, to, false);
+	/*
+	 * Without read caching (no lease, or a break took it), the size the
+	 * page cache reads against is trusted for actimeo, as stat's is: after
+	 * that another client's truncate or append shows. A failure leaves the
+	 * size we have (the name may be gone; the handle is not).
+	 */
+	if (!(READ_ONCE(SMB3RS_I(d_inode(dentry))->lease_state) &
+	      SMB3RS_LEASE_READ) && !d_unhashed(dentry))
+		smb3rs_revalidate(dentry, false);
 	return generic_file_read_iter(iocb, to);
 }
 
@@ -2995,7 +3378,7 @@ static int smb3rs_fill_folio(struct file *file, struct folio *folio)
 		of = file->private_data;
 		refcount_inc(&of->ref);
 	} else {
-		of = smb3rs_find_open(inode);
+		of = smb3rs_find_open(inode, FMODE_READ);
 		if (!of)
 			return -EBADF;
 	}
@@ -3074,7 +3457,7 @@ static void smb3rs_readahead(struct readahead_control *rac)
 		of = rac->file->private_data;
 		refcount_inc(&of->ref);
 	} else {
-		of = smb3rs_find_open(inode);
+		of = smb3rs_find_open(inode, FMODE_READ);
 		if (!of)
 			return;
 	}
@@ -3411,6 +3794,10 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	si->lease_break_state = 0;
 	si->lease_break_ack = false;
 	si->lease_break_queued = false;
+	si->lease_state = 0;
+	si->lease_epoch = 0;
+	atomic_set(&si->deferred_opens, 0);
+	INIT_DELAYED_WORK(&si->close_work, smb3rs_close_work);
 	return &si->vfs_inode;
 }
 
@@ -3421,9 +3808,12 @@ static void smb3rs_free_inode(struct inode *inode)
 
 static void smb3rs_evict_inode(struct inode *inode)
 {
-	/* No break can be queued: a queued one holds a reference. */
-	smb3rs_lease_unhash(SMB3RS_I(inode));
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+
 	truncate_inode_pages_final(&inode->i_data);
+	/* None is kept: a queued close work holds a reference, as a break does. */
+	WARN_ON_ONCE(atomic_read(&si->deferred_opens));
+	smb3rs_lease_unhash(si);
 	clear_inode(inode);
 }
 

@@ -42,6 +42,9 @@ struct smb3rs_attr {
 struct smb3rs_fid {
 	u64 persistent;
 	u64 volatile_id;
+	/* The lease the open was granted: state (0 for none), v2 epoch. */
+	u32 lease_state;
+	u16 lease_epoch;
 };
 
 /* One page-backed segment of a READ or WRITE payload; the callee takes over a page ref. */
@@ -61,6 +64,7 @@ struct smb3rs_params {
 	u32 file_mode;
 	u32 dir_mode;
 	u32 actimeo_ms;
+	u32 closetimeo_ms;	/* closed handles kept for reopens (0: never) */
 	u32 io_size;
 	u32 cache_none;		/* cache=none: all file I/O is direct */
 	u32 nobrl;		/* nobrl: file locks stay local */
@@ -71,9 +75,12 @@ struct smb3rs_params {
 
 int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
 void smb3rs_lease_forget_sb(struct super_block *sb);
-void smb3rs_lease_break(const u8 *key, u32 new_state, u32 ack);
+void smb3rs_kept_forget_sb(struct super_block *sb);
+void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack);
 int smb3rs_all_changes_now(void);
 unsigned long smb3rs_jiffies_now(void);
+int smb3rs_handles_kept(void);
+unsigned long smb3rs_handles_reused(void);
 int smb3rs_vfs_init(void);
 void smb3rs_vfs_exit(void);
 
@@ -128,8 +135,8 @@ int smb3rs_rs_setxattr(const void *info, const char *path, u32 len,
 		       size_t size, int flags, u32 remove);
 int smb3rs_rs_set_size(const void *info, const char *path, u32 len, u64 size);
 int smb3rs_rs_set_times(const void *info, const char *path, u32 len,
-			s64 atime_sec, u32 atime_nsec, s64 mtime_sec,
-			u32 mtime_nsec);
+			const struct smb3rs_fid *fid, s64 atime_sec,
+			u32 atime_nsec, s64 mtime_sec, u32 mtime_nsec);
 int smb3rs_rs_open_create(const void *info, const char *path, u32 len,
 			  u32 access, u32 exclusive, u32 mode, const u8 *lease_key,
 			  struct smb3rs_fid *fid, struct smb3rs_attr *attr,

@@ -14,7 +14,7 @@ use core::{
 use kernel::prelude::*;
 
 use super::mem::PageSeg;
-use crate::client::ops::LeaseKey;
+use crate::client::ops::{Granted, LeaseKey};
 use crate::fs::{ops, DirState, Mount};
 use crate::proto::types::FileId;
 
@@ -49,6 +49,20 @@ pub(crate) struct RawAttr {
 pub(crate) struct RawFid {
     persistent: u64,
     volatile: u64,
+    /// The lease the open was granted (written by opens, not read).
+    lease_state: u32,
+    lease_epoch: u16,
+}
+
+impl RawFid {
+    fn opened(f: FileId, g: Granted) -> Self {
+        RawFid {
+            persistent: f.persistent,
+            volatile: f.volatile,
+            lease_state: g.state,
+            lease_epoch: g.epoch,
+        }
+    }
 }
 
 impl From<&RawFid> for FileId {
@@ -78,6 +92,8 @@ pub(crate) struct VfsParams {
     pub(crate) file_mode: u32,
     pub(crate) dir_mode: u32,
     pub(crate) actimeo_ms: u32,
+    /// How long a closed handle may stay open for a reopen (0: never).
+    pub(crate) closetimeo_ms: u32,
     pub(crate) io_size: u32,
     /// `cache=none`: every read and write goes to the server (C: bool).
     pub(crate) cache_none: u32,
@@ -182,13 +198,10 @@ unsafe extern "C" fn smb3rs_rs_open(
     // SAFETY: by the caller's guarantee.
     let (m, p, key) = unsafe { (mount(info), bytes(path, len), lease_key(lease)) };
     status(
-        ops::open(m, p, access, is_dir != 0, key.as_ref()).map(|(f, a)| {
+        ops::open(m, p, access, is_dir != 0, key.as_ref()).map(|(f, a, g)| {
             // SAFETY: `fid` and `attr` are writable by the caller's guarantee.
             unsafe {
-                fid.write(RawFid {
-                    persistent: f.persistent,
-                    volatile: f.volatile,
-                });
+                fid.write(RawFid::opened(f, g));
                 put_attr(attr, a);
             }
         }),
@@ -219,14 +232,11 @@ unsafe extern "C" fn smb3rs_rs_open_create(
     // SAFETY: by the caller's guarantee.
     let (m, p, key) = unsafe { (mount(info), bytes(path, len), lease_key(lease)) };
     status(
-        ops::open_create(m, p, access, exclusive != 0, key.as_ref(), mode).map(|(f, a, new)| {
+        ops::open_create(m, p, access, exclusive != 0, key.as_ref(), mode).map(|(f, a, new, g)| {
             // SAFETY: `fid`, `attr` and `created` are writable by the caller's
             // guarantee.
             unsafe {
-                fid.write(RawFid {
-                    persistent: f.persistent,
-                    volatile: f.volatile,
-                });
+                fid.write(RawFid::opened(f, g));
                 put_attr(attr, a);
                 created.write(u32::from(new));
             }
@@ -297,13 +307,31 @@ extern "C" {
     /// # Safety
     ///
     /// `key` must be valid for reading 16 bytes.
-    fn smb3rs_lease_break(key: *const u8, new_state: u32, ack: u32);
+    fn smb3rs_lease_break(key: *const u8, new_state: u32, epoch: u16, ack: u32);
 
     /// The count of all changes of files' data, size or times (vfs_helpers.c).
     fn smb3rs_all_changes_now() -> c_int;
 
     /// Now, in jiffies (vfs_helpers.c).
     fn smb3rs_jiffies_now() -> c_ulong;
+
+    /// Handles kept open after their files closed, now (vfs_helpers.c).
+    fn smb3rs_handles_kept() -> c_int;
+
+    /// Opens that took a kept handle, since load (vfs_helpers.c).
+    fn smb3rs_handles_reused() -> c_ulong;
+}
+
+/// Handles kept open for reopens after their files closed (deferred closes), now.
+pub(crate) fn handles_kept() -> i32 {
+    // SAFETY: reads an atomic counter; no arguments.
+    unsafe { smb3rs_handles_kept() }
+}
+
+/// Opens that took a kept handle rather than asking the server, since load.
+pub(crate) fn handles_reused() -> c_ulong {
+    // SAFETY: reads an atomic counter; no arguments.
+    unsafe { smb3rs_handles_reused() }
 }
 
 /// The VFS side's count of all changes, read before asking the server about
@@ -319,12 +347,13 @@ pub(crate) fn jiffies_now() -> c_ulong {
     unsafe { smb3rs_jiffies_now() }
 }
 
-/// Hands a lease break to the VFS side: the lease `key` now holds `new_state`;
-/// `ack`: the server waits for an acknowledgment. Called by a channel's
-/// receiver, which this must not hold up: the work is queued.
-pub(crate) fn lease_break(key: &LeaseKey, new_state: u32, ack: bool) {
+/// Hands a lease break to the VFS side: the lease `key` now holds `new_state`
+/// as of `epoch` (lease v2; 0 with v1); `ack`: the server waits for an
+/// acknowledgment. Called by a channel's receiver, which this must not hold
+/// up: the work is queued.
+pub(crate) fn lease_break(key: &LeaseKey, new_state: u32, epoch: u16, ack: bool) {
     // SAFETY: `key` is 16 readable bytes for the call, which does not keep it.
-    unsafe { smb3rs_lease_break(key.as_ptr(), new_state, u32::from(ack)) }
+    unsafe { smb3rs_lease_break(key.as_ptr(), new_state, epoch, u32::from(ack)) }
 }
 
 /// Closes a handle; fills `attr` with the file's times and size after the close
@@ -572,24 +601,28 @@ unsafe extern "C" fn smb3rs_rs_set_size(
     status(ops::set_size(m, p, size))
 }
 
+/// Sets the times of `path`, through the handle `fid` if not null.
+///
 /// # Safety
 ///
-/// `info` is a live mount; `path`/`len` readable.
+/// `info` is a live mount; `path`/`len` readable; `fid` null or readable.
 #[no_mangle]
 unsafe extern "C" fn smb3rs_rs_set_times(
     info: *const c_void,
     path: *const c_char,
     len: u32,
+    fid: *const RawFid,
     atime_sec: i64,
     atime_nsec: u32,
     mtime_sec: i64,
     mtime_nsec: u32,
 ) -> c_int {
-    // SAFETY: by the caller's guarantee.
-    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    // SAFETY: by the caller's guarantee; `fid`, if not null, is readable.
+    let (m, p, f) = unsafe { (mount(info), bytes(path, len), fid.as_ref()) };
     status(ops::set_times(
         m,
         p,
+        f.map(FileId::from),
         (atime_sec, atime_nsec),
         (mtime_sec, mtime_nsec),
     ))

@@ -14,8 +14,24 @@ expect() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
 # (Programs are started sparingly: each start costs about half a second under TCG.)
 sum() { local h; h=$(sha256sum < "$1") && echo "${h%% *}"; }
 
-# Each test runs in a fresh directory T on the mount, S being the same on the server.
-fresh() { rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$SRV/t; }
+# Waits (10 s at most) until no handle is kept open for a reopen (a deferred
+# close): a change made on the server's side, not through SMB, breaks no lease,
+# so a reopen within closetimeo would not see it (as with cifs.ko).
+handles_closed() {
+	local k v end=$((SECONDS + 10))
+	while ((SECONDS <= end)); do
+		while IFS=: read -r k v; do
+			[ "$k" = "Handles kept open" ] && [ "${v# }" = 0 ] && return 0
+		done < /proc/fs/smb3rs/Stats
+		sleep 0.1
+	done
+	echo "handles still kept open after 10 s"
+	return 1
+}
+
+# Each test runs in a fresh directory T on the mount, S being the same on the server
+# (made there: the previous test's handles kept for reopens must be closed first).
+fresh() { handles_closed; rm -rf "$SRV/t"; mkdir -p "$SRV/t"; chmod 777 "$SRV/t"; T=$MNT/t; S=$SRV/t; }
 
 # Sets smbd to the Samba process serving us, for tests that stop it; empty on
 # ksmbd.
@@ -34,12 +50,14 @@ t_create_read_write() {
 	# Our own write is no change at the next open: what we cached is read.
 	requests r0 Read && expect "$(<"$T/a.txt")" "hello smb3rs" && requests r1 Read || return 1
 	[ "$r1" = "$r0" ] || { echo "$((r1 - r0)) READs of what was just written"; return 1; }
+	handles_closed || return 1
 	echo "changed there" > "$S/a.txt"
 	expect "$(<"$T/a.txt")" "changed there" || return 1
 	# A writable open that wrote nothing does not vouch for what it cached.
 	exec 6<>"$T/a.txt" && read -r _ <&6 || return 1
 	echo "changed once more" > "$S/a.txt"
 	exec 6<&-
+	handles_closed || return 1
 	expect "$(<"$T/a.txt")" "changed once more" || return 1
 	: > "$T/empty" && expect "$(stat -c %s "$T/empty")" 0 || return 1
 	echo "server side" > "$S/b.txt"
@@ -351,6 +369,18 @@ assert not os.path.exists(s + "/h"), "still on the server after unlink"
 PY
 }
 
+# Mounts -t smb3rs at $1 with the extra options $2, and cifs.ko at
+# /tmp/mnt-fs-other (another client, closing its handles at once); neither is
+# left mounted on failure.
+mount_with_other() {
+	mkdir -p "$1" /tmp/mnt-fs-other
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$1" -o "$(opts "$server" "$2")" || return 1
+	mount -t cifs "//127.0.0.1/$SMB_SHARE" /tmp/mnt-fs-other \
+		-o "$(opts "$server" closetimeo=0)" && return 0
+	umount "$1"
+	return 1
+}
+
 # Leases (the default): our opens of a file ask for a read-caching lease,
 # which another client's change of the file breaks: our cached pages go, and a
 # read through a file we still hold open sees the new data (without leases, it
@@ -361,14 +391,8 @@ PY
 t_lease() {
 	fresh
 	local l=/tmp/mnt-fs-lease o=/tmp/mnt-fs-other rc=0
-	mkdir -p "$l" "$o"
-	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$l" -o "$(opts "$server")" ||
-		return 1
+	mount_with_other "$l" || return 1
 	! grep -q " $l smb3rs .*,nolease" /proc/mounts || { echo "nolease shown"; rc=1; }
-	if ! mount -t cifs "//127.0.0.1/$SMB_SHARE" "$o" -o "$(opts "$server" closetimeo=0)"; then
-		umount "$l"
-		return 1
-	fi
 	python3 - "$l/t" "$o/t" <<'PY' || rc=1
 import os, sys, time
 t, o = sys.argv[1:3]
@@ -418,6 +442,90 @@ PY
 	return $rc
 }
 
+# Deferred close: with a lease that has handle caching (Samba), a closed file's
+# handle stays open for closetimeo, and a reopen for the same access takes it
+# without a CREATE; then it closes. Our own removal or rename of the file, or a
+# rename of a directory above it, closes it first; another client's change of the
+# file breaks the lease, which closes it and makes the reopen see the change.
+# ksmbd grants no lease: nothing is kept, every open is a CREATE. A mount of its
+# own, with closetimeo and actimeo long enough for the emulated VM's pace.
+t_deferred_close() {
+	fresh
+	local d=/tmp/mnt-fs-dc o=/tmp/mnt-fs-other rc=0
+	mount_with_other "$d" closetimeo=5,actimeo=5 || return 1
+	grep -q " $d smb3rs .*,closetimeo=5," /proc/mounts || { echo "closetimeo not shown"; rc=1; }
+	python3 - "$d/t" "$S" "$o/t" "$server" <<'PY' || rc=1
+import os, sys, time
+t, s, o, server = sys.argv[1:5]
+os.chdir(t)  # names relative to it: no revalidation of the directory is counted
+
+def stats():
+    with open("/proc/fs/smb3rs/Stats") as f:
+        pairs = (line.strip().partition(": ") for line in f)
+        return {k: int(v) for k, _, v in pairs if v.isdigit()}
+
+def write(path, data, flags=os.O_CREAT | os.O_WRONLY | os.O_TRUNC):
+    fd = os.open(path, flags)
+    os.write(fd, data)
+    os.close(fd)
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+def wait_for(what, cond):
+    for _ in range(200):
+        if cond():
+            return
+        time.sleep(0.1)
+    sys.exit(what)
+
+write("f", b"one")
+before = stats()
+write("f", b"two", os.O_WRONLY | os.O_APPEND)
+after = stats()
+if server == "ksmbd":
+    assert after["Handles kept open"] == 0, "a handle kept without a lease"
+    assert after["Create"] - before["Create"] == 1, "reopen without a CREATE"
+    sys.exit(0)
+assert before["Handles kept open"] == 1, "the closed handle was not kept"
+assert after["Create"] == before["Create"], "the reopen sent a CREATE"
+assert after["Reopens of kept handles"] == before["Reopens of kept handles"] + 1
+assert read("f") == b"onetwo"
+assert read(s + "/f") == b"onetwo", "not on the server at close"
+wait_for("handles still kept open after 20 s", lambda: stats()["Handles kept open"] == 0)
+assert stats()["Close"] - before["Close"] == 2, "the kept handles did not close"
+
+# Our own removal, rename, and a directory rename above a kept handle.
+write("g", b"g")
+os.unlink("g")
+assert not os.path.exists(s + "/g"), "removed, but still there (delete pending)"
+write("g", b"again", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+os.rename("g", "h")
+assert read(s + "/h") == b"again"
+os.mkdir("d")
+write("d/x", b"x")
+os.rename("d", "e")  # Samba refuses it with a handle open below
+assert read(s + "/e/x") == b"x"
+
+# Another client's removal breaks no lease on Samba (we share delete): the name
+# stays delete pending until the kept handle's time is up (as with cifs.ko).
+write("k", b"k")
+os.unlink(o + "/k")
+wait_for("removed by cifs.ko, still there after 20 s", lambda: not os.path.exists(s + "/k"))
+# Another client's change: the reopen sees it, not what we cached.
+write("m", b"old data")
+assert read("m") == b"old data"
+breaks = stats()["Lease breaks"]
+write(o + "/m", b"new data from cifs.ko")
+wait_for("no lease break", lambda: stats()["Lease breaks"] > breaks)
+assert read("m") == b"new data from cifs.ko", "stale data through a kept handle"
+PY
+	umount "$o" || rc=1
+	umount "$d" || rc=1
+	return $rc
+}
+
 # Sets variable $1 to the $2 requests (Create, Read, ...) sent so far, with
 # builtins only.
 requests() {
@@ -454,7 +562,8 @@ t_open_create() {
 		|| return 1
 	[ "$n" = "1 0" ] || { echo "CREATEs and QUERY_INFOs for a stale open: $n"; return 1; }
 	echo 1 > "$T/gone" && echo 2 > "$T/gone2" && echo old > "$T/replaced" && sleep 1.2 \
-		&& rm "$S/gone" "$S/gone2" "$S/replaced" && echo new > "$S/replaced" || return 1
+		&& handles_closed && rm "$S/gone" "$S/gone2" "$S/replaced" \
+		&& echo new > "$S/replaced" || return 1
 	local err
 	err=$(cat "$T/gone" 2>&1) && { echo "a file gone opened"; return 1; }
 	[[ "$err" == *"No such file"* ]] || { echo "open of a file gone: $err"; return 1; }
@@ -1235,11 +1344,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 54
+ktap_begin 56
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 27); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 28); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -1262,6 +1371,8 @@ for server in ksmbd samba; do
 	else
 		ktap_skip "$server: leases" "ksmbd grants none unless configured (smb2 leases = yes)"
 	fi
+	ktap_test "$server: deferred close: a reopen takes the handle kept; breaks close it" \
+		t_deferred_close
 	ktap_test "$server: hard links" t_hardlink
 	ktap_test "$server: symlinks (symlink files), cifs.ko mfsymlinks reads them" t_symlink
 	ktap_test "$server: user.* xattrs are the server's EAs" t_xattrs

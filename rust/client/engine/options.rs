@@ -97,6 +97,9 @@ pub struct MountOptions {
     pub dir_mode: u32,
     /// `actimeo=` seconds attributes and directory entries are cached (1).
     pub actimeo: u32,
+    /// `closetimeo=` seconds a closed file's handle stays open for a reopen
+    /// while a lease lets it (1; 0: closes are never deferred).
+    pub closetimeo: u32,
     /// `rsize=` largest READ in bytes (`None`: the server's limit, at most 1 MiB).
     pub rsize: Option<u32>,
     /// `wsize=` largest WRITE in bytes.
@@ -134,6 +137,7 @@ impl Default for MountOptions {
             file_mode: 0o755,
             dir_mode: 0o755,
             actimeo: 1,
+            closetimeo: 1,
             rsize: None,
             wsize: None,
             mfsymlinks: true,
@@ -223,6 +227,7 @@ impl MountOptions {
             "file_mode" => self.file_mode = octal(value)?,
             "dir_mode" => self.dir_mode = octal(value)?,
             "actimeo" => self.actimeo = number(value, 0, 3600)?,
+            "closetimeo" => self.closetimeo = number(value, 0, 3600)?,
             "rsize" => self.rsize = Some(number(value, 4096, 1 << 24)?),
             "wsize" => self.wsize = Some(number(value, 4096, 1 << 24)?),
             "cache" => match string(value)? {
@@ -312,11 +317,12 @@ impl MountOptions {
         }
         write!(
             out,
-            ",cache={},rsize={},wsize={},actimeo={},echo_interval={}",
+            ",cache={},rsize={},wsize={},actimeo={},closetimeo={},echo_interval={}",
             if self.cache_none { "none" } else { "strict" },
             eff.io_size,
             eff.io_size,
             self.actimeo,
+            self.closetimeo,
             self.echo_interval
         )?;
         if self.mfsymlinks {
