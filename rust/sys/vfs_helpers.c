@@ -110,6 +110,11 @@ struct smb3rs_inode {
 	 */
 	u32 lease_state;
 	u16 lease_epoch;
+	/*
+	 * Bumped by every break and by forgetting the lease: what an opener
+	 * sampled before its CREATE still holds if this has not moved.
+	 */
+	u32 lease_gen;
 	/* Handles kept open after their files closed (deferred), and their end. */
 	atomic_t deferred_opens;
 	struct delayed_work close_work;
@@ -481,6 +486,42 @@ static void smb3rs_lease_break_work(struct work_struct *work)
 		wake_up_var(works);
 }
 
+/*
+ * A lease key atomic_open's CREATE asks for before any inode has it: breaks of
+ * it wait here until the handle is installed (smb3rs_lease_unpend), so that
+ * none is lost (with handle caching the server waits for our acknowledgment)
+ * and none is overtaken by the grant it broke. Under smb3rs_leases_lock.
+ */
+struct smb3rs_pending_lease {
+	struct list_head list;
+	const u8 *key;
+	u32 state;
+	u16 epoch;
+	bool ack;
+	bool broken;
+};
+
+static LIST_HEAD(smb3rs_pending_leases);
+
+/* Takes a break of @si's lease (under smb3rs_leases_lock; see below). */
+static void smb3rs_lease_broken(struct smb3rs_inode *si, u32 new_state,
+				u16 epoch, bool ack)
+{
+	smb3rs_lease_set(si, new_state, epoch, false);
+	si->lease_gen++;
+	si->lease_break_state = new_state;
+	si->lease_break_ack |= ack;
+	/*
+	 * Queued under the lock, so that smb3rs_lease_forget_sb() counts it.
+	 * Not queued: the work clears the flag before it reads what to do.
+	 */
+	if (!si->lease_break_queued && igrab(&si->vfs_inode)) {
+		si->lease_break_queued = true;
+		atomic_inc(smb3rs_lease_works(si->vfs_inode.i_sb));
+		queue_work(smb3rs_lease_wq, &si->lease_work);
+	}
+}
+
 /**
  * smb3rs_lease_break() - take a lease break notification (from a receiver)
  * @key: the lease key (16 bytes)
@@ -497,27 +538,47 @@ static void smb3rs_lease_break_work(struct work_struct *work)
  */
 void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack)
 {
+	struct smb3rs_pending_lease *p;
 	struct smb3rs_inode *si;
 
 	spin_lock(&smb3rs_leases_lock);
+	list_for_each_entry(p, &smb3rs_pending_leases, list) {
+		if (memcmp(p->key, key, SMB3RS_LEASE_KEY_SIZE))
+			continue;
+		p->state = new_state;
+		p->epoch = epoch;
+		p->ack |= !!ack;
+		p->broken = true;
+		goto out;
+	}
 	hash_for_each_possible(smb3rs_leases, si, lease_node,
 			       smb3rs_lease_hash(key)) {
-		if (memcmp(si->lease_key, key, SMB3RS_LEASE_KEY_SIZE))
-			continue;
-		smb3rs_lease_set(si, new_state, epoch, false);
-		si->lease_break_state = new_state;
-		si->lease_break_ack |= !!ack;
-		/*
-		 * Queued under the lock, so that smb3rs_lease_forget_sb()
-		 * counts it. Not queued: the work clears the flag before it
-		 * reads what to do.
-		 */
-		if (!si->lease_break_queued && igrab(&si->vfs_inode)) {
-			si->lease_break_queued = true;
-			atomic_inc(smb3rs_lease_works(si->vfs_inode.i_sb));
-			queue_work(smb3rs_lease_wq, &si->lease_work);
+		if (!memcmp(si->lease_key, key, SMB3RS_LEASE_KEY_SIZE)) {
+			smb3rs_lease_broken(si, new_state, epoch, ack);
+			break;
 		}
-		break;
+	}
+out:
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
+ * Stops diverting breaks of @p's key (atomic_open's CREATE is done): one that
+ * came meanwhile is taken now, for @inode (which has the key), or dropped if
+ * NULL (the handle was closed, which ends the break).
+ */
+static void smb3rs_lease_unpend(struct smb3rs_pending_lease *p,
+				struct inode *inode)
+{
+	spin_lock(&smb3rs_leases_lock);
+	/* Not added (leases off) is an empty node. */
+	if (!list_empty(&p->list)) {
+		list_del(&p->list);
+		if (p->broken && inode &&
+		    !memcmp(SMB3RS_I(inode)->lease_key, p->key,
+			    SMB3RS_LEASE_KEY_SIZE))
+			smb3rs_lease_broken(SMB3RS_I(inode), p->state,
+					    p->epoch, p->ack);
 	}
 	spin_unlock(&smb3rs_leases_lock);
 }
@@ -1421,22 +1482,26 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 }
 
 /*
- * With no handle of @inode left open (the last one's CLOSE about to go), the
- * server drops their lease: the next grant starts what we know afresh.
+ * With no handle of @inode that holds the lease left open (the last one's CLOSE
+ * about to go), the server drops the lease: the next grant starts what we know
+ * afresh, and an opener that sampled the old one learns it went.
  */
 static void smb3rs_lease_forget_opens(struct inode *inode)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
-	bool none;
+	struct smb3rs_open *of;
+	bool leased = false;
 
 	spin_lock(&si->open_lock);
-	none = list_empty(&si->open_files);
+	list_for_each_entry(of, &si->open_files, list)
+		leased |= !!of->fid.lease_state;
 	spin_unlock(&si->open_lock);
-	if (!none)
+	if (leased)
 		return;
 	spin_lock(&smb3rs_leases_lock);
 	si->lease_state = 0;
 	si->lease_epoch = 0;
+	si->lease_gen++;
 	spin_unlock(&smb3rs_leases_lock);
 }
 
@@ -1737,11 +1802,13 @@ static void smb3rs_drop_stale_pages(struct inode *inode, const struct smb3rs_att
 
 /*
  * Makes @of (just opened on the server, @a its attributes there, asked for when
- * our count of changes was @changes) @file's handle.
+ * our count of changes was @changes) @file's handle. Its lease grant is taken
+ * unless a break or forgetting came since @gen was sampled, before the CREATE
+ * (NULL: breaks were held back meanwhile).
  */
 static void smb3rs_open_install(struct inode *inode, struct file *file,
 				struct smb3rs_open *of, struct smb3rs_attr *a,
-				int changes)
+				int changes, const u32 *gen)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 
@@ -1750,8 +1817,9 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	smb3rs_apply_attr(inode, a, changes);
 	if (of->fid.lease_state) {
 		spin_lock(&smb3rs_leases_lock);
-		smb3rs_lease_set(si, of->fid.lease_state, of->fid.lease_epoch,
-				 true);
+		if (!gen || si->lease_gen == *gen)
+			smb3rs_lease_set(si, of->fid.lease_state,
+					 of->fid.lease_epoch, true);
 		spin_unlock(&smb3rs_leases_lock);
 	}
 	refcount_set(&of->ref, 1);
@@ -1777,8 +1845,9 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	struct smb3rs_open *of;
 	struct smb3rs_attr a;
 	char *buf;
-	u32 len, had_state;
+	u32 len, had_state, had_gen;
 	u16 had_epoch;
+	bool kept_reading;
 	const char *path;
 	int changes = smb3rs_changes(inode), rc;
 
@@ -1799,6 +1868,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	spin_lock(&smb3rs_leases_lock);
 	had_state = si->lease_state;
 	had_epoch = si->lease_epoch;
+	had_gen = si->lease_gen;
 	spin_unlock(&smb3rs_leases_lock);
 	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
 			    smb3rs_access(file->f_mode), 0,
@@ -1817,15 +1887,20 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	}
 	/*
 	 * Close-to-open, unless our read caching lasted throughout: the lease
-	 * had it before and is granted it again at the same epoch, so no other
-	 * client has written since (with v1 leases, which have no epoch, we
-	 * cannot tell).
+	 * had it before and is granted it again at the same epoch, with no
+	 * break and no close of all its handles meanwhile (a new lease starts
+	 * at the same epoch), so no other client has written since. With v1
+	 * leases, which have no epoch, we cannot tell.
 	 */
-	if (!((had_state & SMB3RS_LEASE_READ) &&
-	      (of->fid.lease_state & SMB3RS_LEASE_READ) && had_epoch &&
-	      of->fid.lease_epoch == had_epoch))
+	spin_lock(&smb3rs_leases_lock);
+	kept_reading = si->lease_gen == had_gen &&
+		       (had_state & SMB3RS_LEASE_READ) &&
+		       (of->fid.lease_state & SMB3RS_LEASE_READ) && had_epoch &&
+		       of->fid.lease_epoch == had_epoch;
+	spin_unlock(&smb3rs_leases_lock);
+	if (!kept_reading)
 		smb3rs_drop_stale_pages(inode, &a);
-	smb3rs_open_install(inode, file, of, &a, changes);
+	smb3rs_open_install(inode, file, of, &a, changes, &had_gen);
 	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
@@ -1858,6 +1933,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	u32 len, created = 0;
 	int all = smb3rs_all_changes_now(), rc;
 	u8 key_buf[SMB3RS_LEASE_KEY_SIZE];
+	struct smb3rs_pending_lease pend = { .key = key_buf };
 	const u8 *lease_key = NULL;
 	const char *path;
 	char *buf;
@@ -1889,12 +1965,20 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		get_random_bytes(key_buf, sizeof(key_buf));
 		lease_key = key_buf;
 	}
+	/* Its breaks wait until the handle is installed, or closed. */
+	INIT_LIST_HEAD(&pend.list);
+	if (lease_key) {
+		spin_lock(&smb3rs_leases_lock);
+		list_add(&pend.list, &smb3rs_pending_leases);
+		spin_unlock(&smb3rs_leases_lock);
+	}
 	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
 				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
 				   mode & S_IALLUGO, lease_key, &of->fid, &a,
 				   &created);
 	__putname(buf);
 	if (rc) {
+		smb3rs_lease_unpend(&pend, NULL);
 		kfree(of);
 		return rc;
 	}
@@ -1905,6 +1989,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	if (a.is_link) {
 		/* An existing symlink: the VFS follows it (or fails O_NOFOLLOW). */
 		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+		smb3rs_lease_unpend(&pend, NULL);
 		kfree(of);
 		inode = smb3rs_iget(dir->i_sb, &a, all);
 		if (IS_ERR(inode))
@@ -1930,6 +2015,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	if (of->fid.lease_state && memcmp(SMB3RS_I(inode)->lease_key, lease_key,
 					  SMB3RS_LEASE_KEY_SIZE)) {
 		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+		smb3rs_lease_unpend(&pend, NULL);
 		kfree(of);
 		return finish_no_open(file, NULL);
 	}
@@ -1949,10 +2035,13 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 	rc = finish_open(file, dentry, generic_file_open);
 	if (rc)
 		goto close;
-	smb3rs_open_install(inode, file, of, &a, smb3rs_changes_at(inode, all));
+	smb3rs_open_install(inode, file, of, &a, smb3rs_changes_at(inode, all),
+			    NULL);
+	smb3rs_lease_unpend(&pend, inode);
 	return 0;
 close:
 	smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+	smb3rs_lease_unpend(&pend, NULL);
 	kfree(of);
 	return rc;
 }
@@ -3796,6 +3885,7 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	si->lease_break_queued = false;
 	si->lease_state = 0;
 	si->lease_epoch = 0;
+	si->lease_gen = 0;
 	atomic_set(&si->deferred_opens, 0);
 	INIT_DELAYED_WORK(&si->close_work, smb3rs_close_work);
 	return &si->vfs_inode;

@@ -446,7 +446,8 @@ PY
 # handle stays open for closetimeo, and a reopen for the same access takes it
 # without a CREATE; then it closes. Our own removal or rename of the file, or a
 # rename of a directory above it, closes it first; another client's change of the
-# file breaks the lease, which closes it and makes the reopen see the change.
+# file breaks the lease, which closes it and makes the reopen see the change; a
+# change after the lease went (its handles closed) is seen too.
 # ksmbd grants no lease: nothing is kept, every open is a CREATE. A mount of its
 # own, with closetimeo and actimeo long enough for the emulated VM's pace.
 t_deferred_close() {
@@ -480,6 +481,9 @@ def wait_for(what, cond):
         time.sleep(0.1)
     sys.exit(what)
 
+def all_closed():
+    wait_for("handles still kept open after 20 s", lambda: stats()["Handles kept open"] == 0)
+
 write("f", b"one")
 before = stats()
 write("f", b"two", os.O_WRONLY | os.O_APPEND)
@@ -493,7 +497,7 @@ assert after["Create"] == before["Create"], "the reopen sent a CREATE"
 assert after["Reopens of kept handles"] == before["Reopens of kept handles"] + 1
 assert read("f") == b"onetwo"
 assert read(s + "/f") == b"onetwo", "not on the server at close"
-wait_for("handles still kept open after 20 s", lambda: stats()["Handles kept open"] == 0)
+all_closed()
 assert stats()["Close"] - before["Close"] == 2, "the kept handles did not close"
 
 # Our own removal, rename, and a directory rename above a kept handle.
@@ -520,6 +524,20 @@ breaks = stats()["Lease breaks"]
 write(o + "/m", b"new data from cifs.ko")
 wait_for("no lease break", lambda: stats()["Lease breaks"] > breaks)
 assert read("m") == b"new data from cifs.ko", "stale data through a kept handle"
+
+# A hard link's second name gets no lease (Samba refuses the key for another
+# name): once the handle that held the lease has closed, the lease is gone, and
+# another client's change breaks nothing; the next open must not take our cache
+# for current (a new lease starts at the epoch the old one had).
+write("a", b"old")
+os.link("a", "b")
+all_closed()  # the lease went with its handles
+assert read("a") == b"old"  # cached under a new lease, its handle kept
+fb = os.open("b", os.O_RDONLY)
+all_closed()
+write(o + "/a", b"new and longer")
+assert read("a") == b"new and longer", "stale data after the lease went"
+os.close(fb)
 PY
 	umount "$o" || rc=1
 	umount "$d" || rc=1
