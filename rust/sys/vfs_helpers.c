@@ -1697,7 +1697,6 @@ static unsigned long smb3rs_close_deferred(struct inode *inode, bool all,
 		}
 		of->deferred_until = 0;
 		atomic_dec(&si->deferred_opens);
-		atomic_dec(&smb3rs_deferred_total);
 		list_move(&of->list, &ending);
 	}
 	spin_unlock(&si->open_lock);
@@ -1706,6 +1705,8 @@ static unsigned long smb3rs_close_deferred(struct inode *inode, bool all,
 		if (wait)
 			WRITE_ONCE(of->close_waits, true);
 		smb3rs_open_put(of);
+		/* Counted until its CLOSE is sent (Stats: "Handles kept open"). */
+		atomic_dec(&smb3rs_deferred_total);
 	}
 	return next;
 }

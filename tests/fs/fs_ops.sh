@@ -498,7 +498,8 @@ assert after["Reopens of kept handles"] == before["Reopens of kept handles"] + 1
 assert read("f") == b"onetwo"
 assert read(s + "/f") == b"onetwo", "not on the server at close"
 all_closed()
-assert stats()["Close"] - before["Close"] == 2, "the kept handles did not close"
+# (At least: the count is all mounts', and another may close meanwhile.)
+assert stats()["Close"] - before["Close"] >= 2, "the kept handles did not close"
 
 # Our own removal, rename, and a directory rename above a kept handle.
 write("g", b"g")
