@@ -7,6 +7,10 @@
 //! shared with the host crate; `sys` is the only place with `unsafe`; `fs` is the VFS
 //! side.
 
+// `try_pin_init!` expands recursively per field: a channel has more than the
+// default limit allows.
+#![recursion_limit = "256"]
+
 use kernel::prelude::*;
 
 pub mod client;

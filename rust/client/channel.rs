@@ -114,8 +114,13 @@ pub(crate) struct Channel {
     dialect: AtomicU16,
     /// Whether requests are signed (after session setup, when the session says so).
     sign_all: AtomicBool,
-    /// Session id for the requests the channel makes itself (echoes).
+    /// How long the channel may be silent before it sends an ECHO.
     echo_interval_ms: u32,
+    /// The [`Session::cookie`] of the session it belongs to, which its oplock
+    /// breaks are handed on with (0 until set).
+    ///
+    /// [`Session::cookie`]: super::session::Session::cookie
+    owner: AtomicU64,
     /// Jiffies when the last frame arrived.
     last_rx: AtomicU64,
     /// Jiffies when the last ECHO was sent (0: none since the last frame).
@@ -185,6 +190,7 @@ impl Channel {
                 dialect: AtomicU16::new(0),
                 sign_all: AtomicBool::new(false),
                 echo_interval_ms,
+                owner: AtomicU64::new(0),
                 last_rx: AtomicU64::new(jiffies()),
                 echo_sent: AtomicU64::new(0),
                 hooks_checked: AtomicU64::new(0),
@@ -194,6 +200,11 @@ impl Channel {
         )?;
         let rx = KThread::spawn(chan.clone(), c_str!("smb3rs-rx"))?;
         Ok(ChannelHandle { chan, rx: Some(rx) })
+    }
+
+    /// Makes the channel one of the session whose cookie is `cookie`.
+    pub(crate) fn set_owner(&self, cookie: u64) {
+        self.owner.store(cookie, Ordering::Release);
     }
 
     /// Returns the channel's state.
@@ -909,12 +920,13 @@ impl Channel {
         self.deliver(&hdr, pdu, trusted)
     }
 
-    /// Takes an unsolicited message from the server. A lease break goes to the
-    /// VFS side, which drops what the lease let it cache and acknowledges the
-    /// break if asked to; anything else is ignored (nothing is opened with an
-    /// oplock). Breaks are not signed (their SessionId is 0): a forged one can
-    /// only make us drop cached data. A malformed one is logged and dropped,
-    /// and the connection stays up.
+    /// Takes an unsolicited message from the server. A lease or oplock break
+    /// goes to the VFS side, which drops what the lease or oplock let it cache
+    /// and acknowledges the break if asked to (an oplock's, unless from level
+    /// II, always is); anything else is ignored. Breaks are not signed (their
+    /// SessionId is 0): a forged one can only make us drop cached data or
+    /// close a handle kept for a reopen. A malformed one is logged and
+    /// dropped, and the connection stays up.
     fn notification(&self, hdr: &Header, pdu: &[u8]) {
         if hdr.command != Command::OplockBreak {
             return;
@@ -929,6 +941,14 @@ impl Channel {
                 );
                 // Counted once the new state holds (a test waits for this).
                 STATS.lease_breaks.inc();
+            }
+            Ok(BreakMessage::Oplock(b)) => {
+                vfs_ops::oplock_break(
+                    self.owner.load(Ordering::Acquire),
+                    b.file_id,
+                    b.oplock_level,
+                );
+                STATS.oplock_breaks.inc();
             }
             Ok(_) => {}
             Err(_) => {

@@ -17,7 +17,8 @@ use crate::proto::{
         FILE_ATTRIBUTE_DIRECTORY, FILE_CREATE, FILE_CREATED, FILE_DIRECTORY_FILE,
         FILE_NON_DIRECTORY_FILE, FILE_OPEN, FILE_OPEN_IF, FILE_READ_ATTRIBUTES, FILE_READ_DATA,
         FILE_READ_EA, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, FILE_WRITE_EA,
-        LEASE_FLAG_BREAK_IN_PROGRESS, LEASE_HANDLE_CACHING, LEASE_READ_CACHING, OPLOCK_LEVEL_LEASE,
+        LEASE_FLAG_BREAK_IN_PROGRESS, LEASE_HANDLE_CACHING, LEASE_READ_CACHING,
+        LEASE_WRITE_CACHING, OPLOCK_LEVEL_BATCH, OPLOCK_LEVEL_EXCLUSIVE, OPLOCK_LEVEL_LEASE,
         OPLOCK_LEVEL_NONE, WRITE_DAC,
     },
     cursor::Writer,
@@ -33,7 +34,7 @@ use crate::proto::{
     ioctl::{IoctlRequest, FSCTL_SET_ZERO_DATA},
     lock::{LockElement, LockRequest},
     negotiate::capabilities,
-    oplock::LeaseBreakAck,
+    oplock::{LeaseBreakAck, OplockBreak},
     security::{encode_mode_sd, unix_gid, unix_uid, MODE_SD_SIZE},
     status,
     types::{FileAttrs, FileId, FixedList, WireName},
@@ -55,11 +56,41 @@ fn room_for(path: &str) -> usize {
 const LEASE_REQUEST: u32 = LEASE_READ_CACHING | LEASE_HANDLE_CACHING;
 
 /// The lease a CREATE was granted: its state (`LEASE_*_CACHING`, 0 for none)
-/// and epoch (lease v2; 0 with v1), which orders it against breaks.
+/// and epoch (lease v2; 0 with v1), which orders it against breaks. From a
+/// server without leases, the oplock asked for instead, as the lease state it
+/// amounts to: it is the handle's own, and its breaks name the handle and
+/// arrive on a channel of the session `oplock_owner` ([`Session::cookie`]; 0
+/// for a lease or nothing).
+///
+/// [`Session::cookie`]: super::session::Session::cookie
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Granted {
     pub(crate) state: u32,
     pub(crate) epoch: u16,
+    pub(crate) oplock_owner: u64,
+}
+
+/// The lease state an oplock level amounts to, as far as we rely on it: a
+/// batch oplock lets us cache reads and keep the handle open, an exclusive one
+/// cache reads (the server breaks either before another open goes on; both
+/// have write caching, whose break waits for our acknowledgment). A level II
+/// oplock is relied on for nothing (its break still drops the cached pages):
+/// ksmbd breaks every level II oplock of a file at each WRITE, the writer's
+/// own too, so one would seldom outlast our own next write.
+pub(crate) fn oplock_state(level: u8) -> u32 {
+    match level {
+        OPLOCK_LEVEL_BATCH => LEASE_READ_CACHING | LEASE_WRITE_CACHING | LEASE_HANDLE_CACHING,
+        OPLOCK_LEVEL_EXCLUSIVE => LEASE_READ_CACHING | LEASE_WRITE_CACHING,
+        _ => 0,
+    }
+}
+
+/// What an open asks the server for, to cache safely: a lease, or where the
+/// server grants none (ksmbd by default), a batch oplock.
+enum Caching {
+    Lease(CreateContext<'static>),
+    Oplock,
+    Nothing,
 }
 
 /// Room for a lease context: header, name padded to 8, v2 data.
@@ -364,15 +395,18 @@ impl Tree {
         self.set_info_by_path(path, create, data, HEADER_SIZE + 40 + MODE_SD_SIZE)
     }
 
-    /// The lease context asking for [`LEASE_REQUEST`] under `key`, if the server
-    /// grants leases: v2 (with an epoch) on SMB 3, v1 on 2.1.
-    fn lease_context(&self, key: Option<&LeaseKey>) -> Option<CreateContext<'static>> {
-        let key = key?;
+    /// What an open under the lease key `key` (none: cache nothing) asks
+    /// for: a lease context asking for [`LEASE_REQUEST`] if the server grants
+    /// leases (v2, with an epoch, on SMB 3; v1 on 2.1), else a batch oplock.
+    fn caching(&self, key: Option<&LeaseKey>) -> Caching {
+        let Some(key) = key else {
+            return Caching::Nothing;
+        };
         let n = &self.session().negotiated;
         if n.capabilities & capabilities::LEASING == 0 {
-            return None;
+            return Caching::Oplock;
         }
-        Some(CreateContext::Lease(Lease {
+        Caching::Lease(CreateContext::Lease(Lease {
             key: *key,
             state: LEASE_REQUEST,
             flags: 0,
@@ -382,11 +416,11 @@ impl Tree {
     }
 
     /// Sends the single CREATE `create` of `path` with the `extra` contexts and,
-    /// under the lease key `key` (if any, and if the server grants leases), a
-    /// lease context; returns what `take` makes of the reply. Should the server
-    /// refuse the lease ([`lease_refused`]: a key it holds for another file, as
-    /// Samba does for the other name of a hard link), sends it again without.
-    /// Also returns the lease granted.
+    /// under the lease key `key` (if any), a lease context or a batch oplock
+    /// request ([`Self::caching`]); returns what `take` makes of the reply.
+    /// Should the server refuse the lease ([`lease_refused`]: a key it holds
+    /// for another file, as Samba does for the other name of a hard link),
+    /// sends it again without. Also returns the lease or oplock granted.
     fn create_leased<T>(
         &self,
         path: &str,
@@ -395,9 +429,14 @@ impl Tree {
         extra: &[CreateContext<'_>],
         take: impl Fn(&CreateResponse<'_>) -> T,
     ) -> Result<(T, Granted)> {
-        let send = |lease: Option<&CreateContext<'_>>| -> Result<Option<(T, Granted)>> {
+        let send = |caching: &Caching| -> Result<Option<(T, Granted)>> {
             let mut all = [CreateContext::QueryOnDiskId; MAX_CREATE_CONTEXTS];
             let mut n = 0;
+            let (lease, level) = match caching {
+                Caching::Lease(lease) => (Some(lease), OPLOCK_LEVEL_LEASE),
+                Caching::Oplock => (None, OPLOCK_LEVEL_BATCH),
+                Caching::Nothing => (None, OPLOCK_LEVEL_NONE),
+            };
             for c in Iterator::chain(lease.into_iter(), extra) {
                 *all.get_mut(n).ok_or(EINVAL)? = *c;
                 n += 1;
@@ -407,11 +446,7 @@ impl Tree {
                 &mut req,
                 path,
                 CreateRequest {
-                    requested_oplock_level: if lease.is_some() {
-                        OPLOCK_LEVEL_LEASE
-                    } else {
-                        OPLOCK_LEVEL_NONE
-                    },
+                    requested_oplock_level: level,
                     contexts: CreateContexts::Items(all.get(..n).ok_or(EINVAL)?),
                     ..create
                 },
@@ -422,14 +457,24 @@ impl Tree {
                 return Ok(None);
             }
             let r = CreateResponse::decode(body(reply)?).map_err(|_| proto_error("CREATE"))?;
-            Ok(Some((take(&r), granted_lease(&r))))
+            let granted = match caching {
+                Caching::Lease(_) => granted_lease(&r),
+                Caching::Oplock => granted_oplock(&r, self.session().cookie),
+                Caching::Nothing => Granted::default(),
+            };
+            Ok(Some((take(&r), granted)))
         };
-        if let Some(lease) = self.lease_context(key) {
-            if let Some(t) = send(Some(&lease))? {
+        let caching = self.caching(key);
+        if let Caching::Lease(_) = caching {
+            if let Some(t) = send(&caching)? {
                 return Ok(t);
             }
         }
-        send(None)?.ok_or(EINVAL)
+        let caching = match caching {
+            Caching::Lease(_) => Caching::Nothing,
+            other => other,
+        };
+        send(&caching)?.ok_or(EINVAL)
     }
 
     /// Opens the regular file `path` for `access`, creating it unless it exists
@@ -530,6 +575,24 @@ impl Tree {
                 lease_key: *key,
                 lease_state: state,
                 ..LeaseBreakAck::default()
+            };
+            encode_pdu(&hdr, &ack, w)
+        })?;
+        self.call_for_status(req)
+    }
+
+    /// Acknowledges the break of the oplock of handle `fid`, keeping the level
+    /// `level` (`OPLOCK_LEVEL_II` or `OPLOCK_LEVEL_NONE`: at most what the
+    /// break left).
+    pub(crate) fn oplock_ack(&self, fid: FileId, level: u8) -> Result {
+        let mut req = Request::new(false);
+        // The server may hold another client's open until it comes.
+        req.killable = false;
+        let hdr = self.session().header(Command::OplockBreak, self.tree_id);
+        req.push(Command::OplockBreak, 1, HEADER_SIZE + 24, |w| {
+            let ack = OplockBreak {
+                oplock_level: level,
+                file_id: fid,
             };
             encode_pdu(&hdr, &ack, w)
         })?;
@@ -1097,9 +1160,25 @@ fn granted_lease(r: &CreateResponse<'_>) -> Granted {
             Granted {
                 state: l.state,
                 epoch: l.v2.map_or(0, |v2| v2.epoch),
+                oplock_owner: 0,
             }
         }
         _ => Granted::default(),
+    }
+}
+
+/// The oplock a CREATE reply grants to a handle of the session `owner`,
+/// counted (`/proc/fs/smb3rs/Stats`), as the lease state it amounts to. None
+/// granted is still the handle's oplock (of no level): what it lets us cache
+/// is its own, not a lease's.
+fn granted_oplock(r: &CreateResponse<'_>, owner: u64) -> Granted {
+    if r.oplock_level != OPLOCK_LEVEL_NONE {
+        STATS.oplocks.inc();
+    }
+    Granted {
+        state: oplock_state(r.oplock_level),
+        epoch: 0,
+        oplock_owner: owner,
     }
 }
 

@@ -10,7 +10,7 @@
 //! using each session; the last one to go sends LOGOFF. `nosharesock` mounts get a
 //! session of their own that no other mount joins.
 
-use core::sync::atomic::{AtomicIsize, Ordering};
+use core::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
 
 use kernel::{prelude::*, sync::Arc};
 
@@ -114,7 +114,14 @@ pub(crate) struct Session {
     key: ShareKey,
     /// CLOSEs sent without waiting, of all its trees.
     pub(crate) closes: Arc<Closes>,
+    /// A number no other session since load has (never 0), which its
+    /// channels hand oplock breaks on with: they name a handle, which only
+    /// the session it was opened in tells apart from another server's.
+    pub(crate) cookie: u64,
 }
+
+/// The last [`Session::cookie`] given.
+static LAST_COOKIE: AtomicU64 = AtomicU64::new(0);
 
 impl Session {
     /// Connects to `target` in namespace `net` and logs on with `login`.
@@ -140,6 +147,8 @@ impl Session {
             })?;
         let handle = Channel::start(sock, opts.echo_interval)?;
         let chan = handle.channel().clone();
+        let cookie = LAST_COOKIE.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        chan.set_owner(cookie);
         let (negotiated, preauth) = negotiate(&chan, opts)?;
         let session_id = session_setup(&chan, login, negotiated, &preauth)?;
         let mut channels = KVec::new();
@@ -159,6 +168,7 @@ impl Session {
             trees: AtomicIsize::new(0),
             key,
             closes: Closes::new()?,
+            cookie,
         })
     }
 

@@ -69,6 +69,10 @@ pub(crate) struct Stats {
     pub(crate) leases: Counter,
     /// Lease break notifications received.
     pub(crate) lease_breaks: Counter,
+    /// Opens granted an oplock (servers without leases).
+    pub(crate) oplocks: Counter,
+    /// Oplock break notifications received.
+    pub(crate) oplock_breaks: Counter,
 }
 
 impl Stats {
@@ -90,6 +94,8 @@ impl Stats {
             reconnects: Counter::new(),
             leases: Counter::new(),
             lease_breaks: Counter::new(),
+            oplocks: Counter::new(),
+            oplock_breaks: Counter::new(),
         }
     }
 

@@ -143,7 +143,8 @@ pub(crate) fn open(
 /// Opens the regular file `path`, creating it if missing (only then when
 /// `exclusive`, with the permission bits `mode` where the server keeps them),
 /// asking for a lease under `lease`; returns the handle, its attributes,
-/// whether it was created and the lease granted.
+/// whether it was created and the lease granted. A symlink file comes back
+/// with its handle closed (`is_link`).
 pub(crate) fn open_create(
     m: &Mount,
     path: &[u8],
@@ -154,18 +155,22 @@ pub(crate) fn open_create(
 ) -> Result<(FileId, RawAttr, bool, Granted)> {
     with_path(path, |p| {
         let (f, a, created, g) = m.tree.open_create(p, access, exclusive, lease, mode)?;
-        if created {
+        if created || !maybe_link(m, a.is_dir(), a.size) {
             return Ok((f, raw_attr(m, &a), created, g));
         }
-        // An existing file may be a symlink file: the caller then closes the
-        // handle and lets the VFS follow the link.
-        match vfs_attr(m, p, &a) {
-            Ok(raw) => Ok((f, raw, created, g)),
-            Err(e) => {
-                let _ = m.tree.close(f);
-                Err(e)
-            }
+        // An existing file of a symlink file's size: its head is read through
+        // an open of its own, which would make the server break the oplock our
+        // handle holds and wait for an acknowledgment that only comes once the
+        // handle is installed. So the handle closes first (a symlink's would
+        // anyway: the VFS follows the link), and a file that is no link after
+        // all is opened again.
+        let _ = m.tree.close(f);
+        let raw = vfs_attr(m, p, &a)?;
+        if raw.is_link != 0 {
+            return Ok((f, raw, false, Granted::default()));
         }
+        let (f, a, created, g) = m.tree.open_create(p, access, exclusive, lease, mode)?;
+        Ok((f, raw_attr(m, &a), created, g))
     })
 }
 
@@ -223,6 +228,11 @@ pub(crate) fn close_barrier(m: &Mount, key: u64) -> Result {
 /// Acknowledges a break of the lease `key`, keeping `state`.
 pub(crate) fn lease_ack(m: &Mount, key: &LeaseKey, state: u32) -> Result {
     m.tree.lease_ack(key, state)
+}
+
+/// Acknowledges the break of handle `fid`'s oplock, keeping the level `level`.
+pub(crate) fn oplock_ack(m: &Mount, fid: FileId, level: u8) -> Result {
+    m.tree.oplock_ack(fid, level)
 }
 
 /// Closes a handle; returns the file's times and size after the close, if the

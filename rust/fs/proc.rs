@@ -122,6 +122,8 @@ fn stats(out: &mut impl Write) -> Result {
     writeln!(out, "Reconnects: {}", s.reconnects.get())?;
     writeln!(out, "Leases granted: {}", s.leases.get())?;
     writeln!(out, "Lease breaks: {}", s.lease_breaks.get())?;
+    writeln!(out, "Oplocks granted: {}", s.oplocks.get())?;
+    writeln!(out, "Oplock breaks: {}", s.oplock_breaks.get())?;
     writeln!(out, "Handles kept open: {}", vfs_ops::handles_kept())?;
     writeln!(
         out,

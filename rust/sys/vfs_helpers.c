@@ -44,9 +44,10 @@
 #define SMB3RS_LINK_MAX 1024
 /* Most payload segments gathered into one WRITE. */
 #define SMB3RS_MAX_SEGS 256
-/* Lease state bits: read and handle caching (proto/create.rs LEASE_*_CACHING). */
+/* Lease state bits: read, handle, write caching (proto/create.rs LEASE_*_CACHING). */
 #define SMB3RS_LEASE_READ 0x01
 #define SMB3RS_LEASE_HANDLE 0x02
+#define SMB3RS_LEASE_WRITE 0x04
 #define SMB3RS_LEASE_KEY_SIZE 16
 
 struct smb3rs_inode {
@@ -94,14 +95,17 @@ struct smb3rs_inode {
 	 * Regular files: the key our opens ask for a lease under (random), and
 	 * the inode's place in smb3rs_leases while it is in memory. A break is
 	 * taken by lease_work (holding an inode reference while queued) with
-	 * the state and acknowledgment it asks for; all three under
-	 * smb3rs_leases_lock.
+	 * the state and acknowledgment it asks for, and whether our dirty pages
+	 * must go to the server (flush) and the cached ones go (drop); all
+	 * under smb3rs_leases_lock.
 	 */
 	u8 lease_key[SMB3RS_LEASE_KEY_SIZE];
 	struct hlist_node lease_node;
 	struct work_struct lease_work;
 	u32 lease_break_state;
 	bool lease_break_ack;
+	bool lease_break_flush;
+	bool lease_break_drop;
 	bool lease_break_queued;
 	/*
 	 * The lease our opens hold, as last granted or broken (state and v2
@@ -115,6 +119,13 @@ struct smb3rs_inode {
 	 * sampled before its CREATE still holds if this has not moved.
 	 */
 	u32 lease_gen;
+	/*
+	 * A break took read caching: a read since may have cached what the
+	 * other client was about to change (the server does not wait for it),
+	 * so while no read caching is back, a refresh that finds the file
+	 * changed drops the pages (smb3rs_read_iter).
+	 */
+	bool pages_suspect;
 	/* Handles kept open after their files closed (deferred), and their end. */
 	atomic_t deferred_opens;
 	struct delayed_work close_work;
@@ -140,7 +151,24 @@ struct smb3rs_open {
 	 * until these jiffies (never 0); 0 while a file uses it. Under open_lock.
 	 */
 	unsigned long deferred_until;
+	/*
+	 * With an oplock (fid.oplock_owner): its place in smb3rs_oplocks, and
+	 * SMB3RS_OPLOCK_ACK while its break waits for our acknowledgment,
+	 * SMB3RS_OPLOCK_ACKING once the break work run that sends it (after
+	 * what the break asks of it) has taken it; SMB3RS_OPLOCK_LEVEL_II if
+	 * the break left level II, which the acknowledgment keeps.
+	 */
+	struct hlist_node oplock_node;
+	unsigned long oplock_flags;
 };
+
+#define SMB3RS_OPLOCK_ACK 0
+#define SMB3RS_OPLOCK_ACKING 1
+#define SMB3RS_OPLOCK_LEVEL_II 2
+
+/* Oplock levels (MS-SMB2 2.2.14), as acknowledgments carry them. */
+#define SMB3RS_OPLOCK_NONE 0x00
+#define SMB3RS_OPLOCK_II 0x01
 
 static struct kmem_cache *smb3rs_inode_cachep;
 
@@ -415,6 +443,8 @@ static void smb3rs_lease_set(struct smb3rs_inode *si, u32 state, u16 epoch,
 		return;
 	WRITE_ONCE(si->lease_state, state);
 	si->lease_epoch = epoch;
+	if (state & SMB3RS_LEASE_READ)
+		WRITE_ONCE(si->pages_suspect, false);
 }
 
 /* Whether @si's lease lets a closed handle stay open (it has read caching too). */
@@ -440,6 +470,64 @@ static void smb3rs_lease_unhash(struct smb3rs_inode *si)
 	spin_unlock(&smb3rs_leases_lock);
 }
 
+static void smb3rs_open_put(struct smb3rs_open *of);
+
+/*
+ * Takes the oplock breaks of @si's handles that wait for an acknowledgment for
+ * this run of the break work, which sends them after doing what they ask; one
+ * that comes later waits for the next run. Under smb3rs_leases_lock, which the
+ * breaks set theirs under.
+ */
+static void smb3rs_oplock_acks_take(struct smb3rs_inode *si)
+{
+	struct smb3rs_open *of;
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list)
+		if (test_and_clear_bit(SMB3RS_OPLOCK_ACK, &of->oplock_flags))
+			set_bit(SMB3RS_OPLOCK_ACKING, &of->oplock_flags);
+	spin_unlock(&si->open_lock);
+}
+
+/*
+ * Acknowledges the oplock breaks of @inode's handles taken for this run (see
+ * smb3rs_oplocks), keeping the level each break left: level II, though relied
+ * on for nothing, still brings the break of another client's write. A handle
+ * closed meanwhile
+ * needs none. One off the list but still held (writeback or readahead borrowed
+ * it as its file closed) gets none either: its CLOSE, at the last put, ends
+ * the break soon after.
+ */
+static void smb3rs_oplock_acks(struct inode *inode)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of, *found;
+	u32 level = SMB3RS_OPLOCK_NONE;
+
+	do {
+		found = NULL;
+		spin_lock(&si->open_lock);
+		list_for_each_entry(of, &si->open_files, list) {
+			if (test_and_clear_bit(SMB3RS_OPLOCK_ACKING,
+					       &of->oplock_flags)) {
+				refcount_inc(&of->ref);
+				level = test_bit(SMB3RS_OPLOCK_LEVEL_II,
+						 &of->oplock_flags) ?
+					SMB3RS_OPLOCK_II : SMB3RS_OPLOCK_NONE;
+				found = of;
+				break;
+			}
+		}
+		spin_unlock(&si->open_lock);
+		if (!found)
+			return;
+		if (smb3rs_rs_oplock_ack(inode->i_sb->s_fs_info, &found->fid,
+					 level))
+			pr_debug("smb3rs: an oplock break acknowledgment failed\n");
+		smb3rs_open_put(found);
+	} while (found);
+}
+
 /*
  * Takes a break in process context: a lease without read caching leaves our
  * cache to be trusted only as far as close-to-open allows, so our dirty data
@@ -459,19 +547,27 @@ static void smb3rs_lease_break_work(struct work_struct *work)
 	struct inode *inode = &si->vfs_inode;
 	atomic_t *works;
 	u32 state;
-	bool ack;
+	bool ack, flush, drop;
 
 	spin_lock(&smb3rs_leases_lock);
 	state = si->lease_break_state;
 	ack = si->lease_break_ack;
+	flush = si->lease_break_flush;
+	drop = si->lease_break_drop;
 	si->lease_break_ack = false;
+	si->lease_break_flush = false;
+	si->lease_break_drop = false;
 	si->lease_break_queued = false;
+	smb3rs_oplock_acks_take(si);
 	spin_unlock(&smb3rs_leases_lock);
-	if (!(state & SMB3RS_LEASE_READ)) {
+	if (flush || drop) {
 		/* Errors are kept for the writer's fsync or close to report. */
 		filemap_fdatawrite(inode->i_mapping);
 		filemap_fdatawait_keep_errors(inode->i_mapping);
-		invalidate_inode_pages2(inode->i_mapping);
+		if (drop) {
+			WRITE_ONCE(si->pages_suspect, true);
+			invalidate_inode_pages2(inode->i_mapping);
+		}
 		WRITE_ONCE(si->attr_time, jiffies - HZ * 3600);
 	}
 	if (!(state & SMB3RS_LEASE_HANDLE))
@@ -479,6 +575,7 @@ static void smb3rs_lease_break_work(struct work_struct *work)
 	if (ack && smb3rs_rs_lease_ack(inode->i_sb->s_fs_info, si->lease_key,
 				       state))
 		pr_debug("smb3rs: a lease break acknowledgment failed\n");
+	smb3rs_oplock_acks(inode);
 	/* The mount stays until the count is down (smb3rs_lease_forget_sb). */
 	works = smb3rs_lease_works(inode->i_sb);
 	iput(inode);
@@ -503,14 +600,48 @@ struct smb3rs_pending_lease {
 
 static LIST_HEAD(smb3rs_pending_leases);
 
-/* Takes a break of @si's lease (under smb3rs_leases_lock; see below). */
-static void smb3rs_lease_broken(struct smb3rs_inode *si, u32 new_state,
-				u16 epoch, bool ack)
+/*
+ * Oplocks, from servers that grant no leases (ksmbd by default): each open of
+ * a regular file asks for a batch oplock, which amounts to read, write and
+ * handle caching, an exclusive one to read and write caching, and a level II
+ * one to nothing we rely on (fid.lease_state; see client/ops.rs). Unlike a
+ * lease, an oplock is its handle's: a break names the handle, found among the
+ * open ones in smb3rs_oplocks (by volatile id, under smb3rs_leases_lock), and
+ * the inode's state is what its handles' oplocks hold together. Breaks from
+ * write caching wait for our acknowledgment, which the work sends per handle;
+ * a handle kept for a reopen is closed instead, which ends the break too. A
+ * break that finds no handle may be for one whose CREATE reply is not
+ * installed yet: the last few are kept a while (smb3rs_orphan_breaks) for the
+ * install to take.
+ */
+static DEFINE_HASHTABLE(smb3rs_oplocks, 6);
+
+struct smb3rs_orphan_break {
+	u64 owner;
+	u64 persistent;
+	u64 volatile_id;
+	u32 state;
+	bool to_none;
+	unsigned long at;	/* jiffies it came (never 0); 0: none */
+};
+
+#define SMB3RS_ORPHAN_BREAKS 16
+#define SMB3RS_ORPHAN_TTL (30 * HZ)
+static struct smb3rs_orphan_break smb3rs_orphan_breaks[SMB3RS_ORPHAN_BREAKS];
+static unsigned int smb3rs_orphan_next;
+
+/*
+ * Queues @si's break work (under smb3rs_leases_lock) for the lease state
+ * @state; @ack: the lease's break waits for our acknowledgment (of @state);
+ * @flush, @drop: see smb3rs_inode.
+ */
+static void smb3rs_break_queue(struct smb3rs_inode *si, u32 state, bool ack,
+			       bool flush, bool drop)
 {
-	smb3rs_lease_set(si, new_state, epoch, false);
-	si->lease_gen++;
-	si->lease_break_state = new_state;
+	si->lease_break_state = state;
 	si->lease_break_ack |= ack;
+	si->lease_break_flush |= flush;
+	si->lease_break_drop |= drop;
 	/*
 	 * Queued under the lock, so that smb3rs_lease_forget_sb() counts it.
 	 * Not queued: the work clears the flag before it reads what to do.
@@ -520,6 +651,21 @@ static void smb3rs_lease_broken(struct smb3rs_inode *si, u32 new_state,
 		atomic_inc(smb3rs_lease_works(si->vfs_inode.i_sb));
 		queue_work(smb3rs_lease_wq, &si->lease_work);
 	}
+}
+
+/*
+ * Takes a break of @si's lease (under smb3rs_leases_lock; see below). Without
+ * read caching, another client may be writing: our dirty pages go to the
+ * server, and the cached ones go.
+ */
+static void smb3rs_lease_broken(struct smb3rs_inode *si, u32 new_state,
+				u16 epoch, bool ack)
+{
+	bool reads = new_state & SMB3RS_LEASE_READ;
+
+	smb3rs_lease_set(si, new_state, epoch, false);
+	si->lease_gen++;
+	smb3rs_break_queue(si, new_state, ack, !reads, !reads);
 }
 
 /**
@@ -560,6 +706,135 @@ void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack)
 	}
 out:
 	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
+ * Makes @si's state what its handles' oplocks hold together (under
+ * smb3rs_leases_lock); a state that loses something counts as a break.
+ */
+static void smb3rs_oplock_state(struct smb3rs_inode *si)
+{
+	struct smb3rs_open *of;
+	u32 held = 0;
+
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list)
+		held |= READ_ONCE(of->fid.lease_state);
+	spin_unlock(&si->open_lock);
+	if (si->lease_state & ~held)
+		si->lease_gen++;
+	if (held & SMB3RS_LEASE_READ)
+		WRITE_ONCE(si->pages_suspect, false);
+	WRITE_ONCE(si->lease_state, held);
+}
+
+/*
+ * Takes a break of @of's oplock to @new_state (under smb3rs_leases_lock); to
+ * none (@to_none), the server tells that another client truncates or changes
+ * the file: the cached pages go. Otherwise, from write caching (batch,
+ * exclusive), the server holds the other client's open until we answer, so
+ * nothing has changed the file yet and the cached pages stand. Either way our
+ * dirty pages go to the server, and a break from write caching waits for our
+ * acknowledgment (or the handle's close, if kept). A level II oplock's break
+ * (always to none) takes nothing we rely on, but still drops the pages.
+ */
+static void smb3rs_oplock_broken(struct smb3rs_open *of, u32 new_state,
+				 bool to_none)
+{
+	struct smb3rs_inode *si = SMB3RS_I(of->inode);
+
+	assign_bit(SMB3RS_OPLOCK_LEVEL_II, &of->oplock_flags, !to_none);
+	if (of->fid.lease_state & SMB3RS_LEASE_WRITE)
+		set_bit(SMB3RS_OPLOCK_ACK, &of->oplock_flags);
+	WRITE_ONCE(of->fid.lease_state, new_state);
+	smb3rs_oplock_state(si);
+	smb3rs_break_queue(si, si->lease_state, false, true, to_none);
+}
+
+/* Whether @b, an orphan break, is one for @fid. */
+static bool smb3rs_orphan_for(const struct smb3rs_orphan_break *b,
+			      const struct smb3rs_fid *fid)
+{
+	return b->at && time_before(jiffies, b->at + SMB3RS_ORPHAN_TTL) &&
+	       b->owner == fid->oplock_owner &&
+	       b->persistent == fid->persistent &&
+	       b->volatile_id == fid->volatile_id;
+}
+
+/**
+ * smb3rs_oplock_break() - take an oplock break notification (from a receiver)
+ * @owner: the session it came in (its cookie)
+ * @persistent: the handle's persistent id
+ * @volatile_id: the handle's volatile id
+ * @new_state: the lease state the oplock's new level amounts to
+ * @to_none: the new level is none
+ *
+ * Does not sleep, nor drop an inode reference (see smb3rs_lease_break()).
+ */
+void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
+			 u32 new_state, u32 to_none)
+{
+	struct smb3rs_orphan_break *b;
+	struct smb3rs_open *of;
+
+	spin_lock(&smb3rs_leases_lock);
+	hash_for_each_possible(smb3rs_oplocks, of, oplock_node, volatile_id) {
+		if (of->fid.oplock_owner == owner &&
+		    of->fid.persistent == persistent &&
+		    of->fid.volatile_id == volatile_id) {
+			smb3rs_oplock_broken(of, new_state, to_none);
+			goto out;
+		}
+	}
+	b = &smb3rs_orphan_breaks[smb3rs_orphan_next++ % SMB3RS_ORPHAN_BREAKS];
+	b->owner = owner;
+	b->persistent = persistent;
+	b->volatile_id = volatile_id;
+	b->state = new_state;
+	b->to_none = to_none;
+	b->at = jiffies | 1;
+out:
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/*
+ * Makes @of, just installed with an oplock, one that breaks find; a break
+ * that came before is taken now. (A stale one for an earlier handle with the
+ * same ids would be taken too; ksmbd gives ids cyclically.)
+ */
+static void smb3rs_oplock_install(struct smb3rs_open *of)
+{
+	int i;
+
+	spin_lock(&smb3rs_leases_lock);
+	hash_add(smb3rs_oplocks, &of->oplock_node, of->fid.volatile_id);
+	smb3rs_oplock_state(SMB3RS_I(of->inode));
+	for (i = 0; i < SMB3RS_ORPHAN_BREAKS; i++) {
+		if (smb3rs_orphan_for(&smb3rs_orphan_breaks[i], &of->fid)) {
+			smb3rs_orphan_breaks[i].at = 0;
+			smb3rs_oplock_broken(of, smb3rs_orphan_breaks[i].state,
+					     smb3rs_orphan_breaks[i].to_none);
+		}
+	}
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/* Breaks stop finding @of (its CLOSE is about to go, which ends any). */
+static void smb3rs_oplock_uninstall(struct smb3rs_open *of)
+{
+	spin_lock(&smb3rs_leases_lock);
+	if (!hlist_unhashed(&of->oplock_node))
+		hash_del(&of->oplock_node);
+	spin_unlock(&smb3rs_leases_lock);
+}
+
+/* Whether @of's own oplock, if it has one, lets it stay open once closed. */
+static bool smb3rs_oplock_handles(struct smb3rs_open *of)
+{
+	u32 want = SMB3RS_LEASE_READ | SMB3RS_LEASE_HANDLE;
+
+	return !of->fid.oplock_owner ||
+	       (READ_ONCE(of->fid.lease_state) & want) == want;
 }
 
 /*
@@ -1482,16 +1757,25 @@ static void smb3rs_closed_attr(struct inode *inode, const struct smb3rs_attr *a,
 }
 
 /*
- * With no handle of @inode that holds the lease left open (the last one's CLOSE
+ * With no handle of @inode that holds the lease left open (@closing's CLOSE
  * about to go), the server drops the lease: the next grant starts what we know
- * afresh, and an opener that sampled the old one learns it went.
+ * afresh, and an opener that sampled the old one learns it went. An oplock
+ * goes with its handle: what is left is what the other handles' hold.
  */
-static void smb3rs_lease_forget_opens(struct inode *inode)
+static void smb3rs_lease_forget_opens(struct inode *inode,
+				      struct smb3rs_open *closing)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 	struct smb3rs_open *of;
 	bool leased = false;
 
+	if (closing->fid.oplock_owner) {
+		smb3rs_oplock_uninstall(closing);
+		spin_lock(&smb3rs_leases_lock);
+		smb3rs_oplock_state(si);
+		spin_unlock(&smb3rs_leases_lock);
+		return;
+	}
 	spin_lock(&si->open_lock);
 	list_for_each_entry(of, &si->open_files, list)
 		leased |= !!of->fid.lease_state;
@@ -1521,7 +1805,7 @@ static void smb3rs_open_put(struct smb3rs_open *of)
 
 	if (!refcount_dec_and_test(&of->ref))
 		return;
-	smb3rs_lease_forget_opens(inode);
+	smb3rs_lease_forget_opens(inode, of);
 	changes = smb3rs_changes(inode);
 	if ((of->mode & FMODE_WRITE) &&
 	    changes != SMB3RS_I(inode)->changes_seen) {
@@ -1596,16 +1880,17 @@ unsigned long smb3rs_handles_reused(void)
 /*
  * Whether @of, whose last file is closing, may stay open: while it holds the
  * lease (not so an open the server granted none, as Samba does for a second
- * name of a hard link), the lease has handle caching, and unless its CLOSE
- * matters now (it ends locks held on the server, the file is removed and its
- * name must go, a lock refused our data).
+ * name of a hard link) or an oplock of its own, with handle caching, and
+ * unless its CLOSE matters now (it ends locks held on the server, the file is
+ * removed and its name must go, a lock refused our data).
  */
 static bool smb3rs_may_defer(struct inode *inode, struct smb3rs_open *of)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
 
 	return smb3rs_params(inode->i_sb)->closetimeo_ms && of->fid.lease_state &&
-	       smb3rs_lease_handles(si) && !READ_ONCE(of->close_waits) &&
+	       smb3rs_lease_handles(si) && smb3rs_oplock_handles(of) &&
+	       !READ_ONCE(of->close_waits) &&
 	       READ_ONCE(of->flock_type) == F_UNLCK &&
 	       !atomic_read(&of->excl_ranges) &&
 	       !atomic_read(&si->locked_opens) && !READ_ONCE(si->removed) &&
@@ -1624,7 +1909,8 @@ static bool smb3rs_defer(struct inode *inode, struct smb3rs_open *of)
 		msecs_to_jiffies(smb3rs_params(inode->i_sb)->closetimeo_ms);
 
 	spin_lock(&si->open_lock);
-	if (READ_ONCE(si->removed) || !smb3rs_lease_handles(si)) {
+	if (READ_ONCE(si->removed) || !smb3rs_lease_handles(si) ||
+	    !smb3rs_oplock_handles(of)) {
 		spin_unlock(&si->open_lock);
 		return false;
 	}
@@ -1658,7 +1944,7 @@ static struct smb3rs_open *smb3rs_take_deferred(struct inode *inode,
 	if (!smb3rs_lease_handles(si))
 		goto out;
 	list_for_each_entry(of, &si->open_files, list) {
-		if (of->deferred_until &&
+		if (of->deferred_until && smb3rs_oplock_handles(of) &&
 		    (of->mode & (FMODE_READ | FMODE_WRITE)) == rw) {
 			of->deferred_until = 0;
 			atomic_dec(&si->deferred_opens);
@@ -1709,6 +1995,30 @@ static unsigned long smb3rs_close_deferred(struct inode *inode, bool all,
 		atomic_dec(&smb3rs_deferred_total);
 	}
 	return next;
+}
+
+/*
+ * Closes @inode's handles kept open with an oplock, for an open that could not
+ * take one (another access, or attributes too old to trust the name): our
+ * CREATE would make the server break the
+ * oplock and wait for our answer first. Their CLOSEs are waited for, so that
+ * the attributes they tell (of our own last writes) are known before the
+ * open compares the server's.
+ */
+static void smb3rs_close_kept_oplocks(struct inode *inode)
+{
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct smb3rs_open *of;
+	bool oplocks = false;
+
+	if (!atomic_read(&si->deferred_opens))
+		return;
+	spin_lock(&si->open_lock);
+	list_for_each_entry(of, &si->open_files, list)
+		oplocks |= of->deferred_until && of->fid.oplock_owner;
+	spin_unlock(&si->open_lock);
+	if (oplocks)
+		smb3rs_close_deferred(inode, true, true);
 }
 
 static void smb3rs_close_work(struct work_struct *work)
@@ -1816,7 +2126,8 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	a->uniqueid = si->uniqueid;
 	a->nlink = inode->i_nlink;
 	smb3rs_apply_attr(inode, a, changes);
-	if (of->fid.lease_state) {
+	/* (An oplock counts once installed: smb3rs_oplock_install().) */
+	if (of->fid.lease_state && !of->fid.oplock_owner) {
 		spin_lock(&smb3rs_leases_lock);
 		if (!gen || si->lease_gen == *gen)
 			smb3rs_lease_set(si, of->fid.lease_state,
@@ -1837,6 +2148,8 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	spin_unlock(&si->open_lock);
 	if (of->mode & FMODE_WRITE)
 		inode_unlock(inode);
+	if (of->fid.oplock_owner)
+		smb3rs_oplock_install(of);
 	file->private_data = of;
 }
 
@@ -1858,6 +2171,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 		file->f_mode |= FMODE_CAN_ODIRECT;
 		return 0;
 	}
+	smb3rs_close_kept_oplocks(inode);
 	of = kzalloc(sizeof(*of), GFP_KERNEL);
 	if (!of)
 		return -ENOMEM;
@@ -1988,8 +2302,10 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		goto close;
 	}
 	if (a.is_link) {
-		/* An existing symlink: the VFS follows it (or fails O_NOFOLLOW). */
-		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
+		/*
+		 * An existing symlink (its handle closed already): the VFS
+		 * follows it (or fails O_NOFOLLOW).
+		 */
 		smb3rs_lease_unpend(&pend, NULL);
 		kfree(of);
 		inode = smb3rs_iget(dir->i_sb, &a, all);
@@ -2013,8 +2329,9 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		goto close;
 	}
 	smb3rs_d_set(dentry, inode);
-	if (of->fid.lease_state && memcmp(SMB3RS_I(inode)->lease_key, lease_key,
-					  SMB3RS_LEASE_KEY_SIZE)) {
+	if (of->fid.lease_state && !of->fid.oplock_owner &&
+	    memcmp(SMB3RS_I(inode)->lease_key, lease_key,
+		   SMB3RS_LEASE_KEY_SIZE)) {
 		smb3rs_rs_close(dir->i_sb->s_fs_info, &of->fid);
 		smb3rs_lease_unpend(&pend, NULL);
 		kfree(of);
@@ -3324,6 +3641,10 @@ out:
 static ssize_t smb3rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct dentry *dentry = iocb->ki_filp->f_path.dentry;
+	struct inode *inode = d_inode(dentry);
+	struct smb3rs_inode *si = SMB3RS_I(inode);
+	struct timespec64 mt, now;
+	loff_t size;
 
 	if (smb3rs_direct(iocb))
 		return smb3rs_direct_rw(iocb, to, false);
@@ -3331,11 +3652,19 @@ static ssize_t smb3rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	 * Without read caching (no lease, or a break took it), the size the
 	 * page cache reads against is trusted for actimeo, as stat's is: after
 	 * that another client's truncate or append shows. A failure leaves the
-	 * size we have (the name may be gone; the handle is not).
+	 * size we have (the name may be gone; the handle is not). After a
+	 * break, a change it shows also drops the pages (pages_suspect).
 	 */
-	if (!(READ_ONCE(SMB3RS_I(d_inode(dentry))->lease_state) &
-	      SMB3RS_LEASE_READ) && !d_unhashed(dentry))
+	if (!(READ_ONCE(si->lease_state) & SMB3RS_LEASE_READ) &&
+	    !d_unhashed(dentry)) {
+		mt = inode_get_mtime(inode);
+		size = i_size_read(inode);
 		smb3rs_revalidate(dentry, false);
+		now = inode_get_mtime(inode);
+		if (READ_ONCE(si->pages_suspect) &&
+		    (!timespec64_equal(&mt, &now) || size != i_size_read(inode)))
+			invalidate_inode_pages2(inode->i_mapping);
+	}
 	return generic_file_read_iter(iocb, to);
 }
 
@@ -3883,6 +4212,8 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	INIT_WORK(&si->lease_work, smb3rs_lease_break_work);
 	si->lease_break_state = 0;
 	si->lease_break_ack = false;
+	si->lease_break_flush = false;
+	si->lease_break_drop = false;
 	si->lease_break_queued = false;
 	si->lease_state = 0;
 	si->lease_epoch = 0;

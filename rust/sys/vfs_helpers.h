@@ -42,9 +42,14 @@ struct smb3rs_attr {
 struct smb3rs_fid {
 	u64 persistent;
 	u64 volatile_id;
-	/* The lease the open was granted: state (0 for none), v2 epoch. */
+	/*
+	 * The lease the open was granted: state (0 for none), v2 epoch; or
+	 * what its oplock amounts to, with oplock_owner the session whose
+	 * channels its breaks come on (0: no oplock).
+	 */
 	u32 lease_state;
 	u16 lease_epoch;
+	u64 oplock_owner;
 };
 
 /* One page-backed segment of a READ or WRITE payload; the callee takes over a page ref. */
@@ -68,7 +73,7 @@ struct smb3rs_params {
 	u32 io_size;
 	u32 cache_none;		/* cache=none: all file I/O is direct */
 	u32 nobrl;		/* nobrl: file locks stay local */
-	u32 lease;		/* lease: opens ask for a read-caching lease */
+	u32 lease;		/* lease: opens ask for a lease (or an oplock) */
 	u32 posix;		/* posix: modes, owners, link counts are the server's */
 	atomic_t lease_works;	/* lease breaks queued for the mount's inodes */
 };
@@ -77,6 +82,8 @@ int smb3rs_fill_super(struct super_block *sb, struct fs_context *fc);
 void smb3rs_lease_forget_sb(struct super_block *sb);
 void smb3rs_kept_forget_sb(struct super_block *sb);
 void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack);
+void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
+			 u32 new_state, u32 to_none);
 int smb3rs_all_changes_now(void);
 unsigned long smb3rs_jiffies_now(void);
 int smb3rs_handles_kept(void);
@@ -142,6 +149,8 @@ int smb3rs_rs_open_create(const void *info, const char *path, u32 len,
 			  struct smb3rs_fid *fid, struct smb3rs_attr *attr,
 			  u32 *created);
 int smb3rs_rs_lease_ack(const void *info, const u8 *key, u32 state);
+int smb3rs_rs_oplock_ack(const void *info, const struct smb3rs_fid *fid,
+			 u32 level);
 s64 smb3rs_rs_read(const void *info, const struct smb3rs_fid *fid, u64 offset,
 		   const struct smb3rs_seg *segs, u32 nr);
 void smb3rs_rs_read_async(const void *info, const struct smb3rs_fid *fid,

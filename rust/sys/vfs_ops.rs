@@ -14,9 +14,9 @@ use core::{
 use kernel::prelude::*;
 
 use super::mem::PageSeg;
-use crate::client::ops::{Granted, LeaseKey};
+use crate::client::ops::{oplock_state, Granted, LeaseKey};
 use crate::fs::{ops, DirState, Mount};
-use crate::proto::types::FileId;
+use crate::proto::{create::OPLOCK_LEVEL_NONE, types::FileId};
 
 /// `struct smb3rs_attr`.
 #[repr(C)]
@@ -49,9 +49,12 @@ pub(crate) struct RawAttr {
 pub(crate) struct RawFid {
     persistent: u64,
     volatile: u64,
-    /// The lease the open was granted (written by opens, not read).
+    /// The lease the open was granted (written by opens, not read), or what
+    /// its oplock amounts to.
     lease_state: u32,
     lease_epoch: u16,
+    /// For an oplock: the session whose channels its breaks come on; else 0.
+    oplock_owner: u64,
 }
 
 impl RawFid {
@@ -61,6 +64,7 @@ impl RawFid {
             volatile: f.volatile,
             lease_state: g.state,
             lease_epoch: g.epoch,
+            oplock_owner: g.oplock_owner,
         }
     }
 }
@@ -99,7 +103,8 @@ pub(crate) struct VfsParams {
     pub(crate) cache_none: u32,
     /// `nobrl`: flock and fcntl locks stay on this machine (C: bool).
     pub(crate) nobrl: u32,
-    /// `lease`: file opens ask for a read-caching lease (C: bool).
+    /// `lease`: file opens ask for a lease, or an oplock where the server grants
+    /// no leases (C: bool).
     pub(crate) lease: u32,
     /// `posix`: modes, owners and link counts are the server's (C: bool).
     pub(crate) posix: u32,
@@ -210,7 +215,8 @@ unsafe extern "C" fn smb3rs_rs_open(
 
 /// Opens or creates a regular file (a new one with the permission bits `mode`
 /// where the server keeps them), keeping the handle; `*created` says which.
-/// Asks for a lease under `lease` (16 bytes, or null for none).
+/// Asks for a lease under `lease` (16 bytes, or null for none). An existing
+/// symlink file comes back with its handle closed (`attr.is_link`).
 ///
 /// # Safety
 ///
@@ -299,7 +305,41 @@ unsafe extern "C" fn smb3rs_rs_lease_ack(info: *const c_void, key: *const u8, st
     }
 }
 
+/// Acknowledges the break of handle `fid`'s oplock, keeping the oplock level
+/// `level` (none or II, as the break left it).
+///
+/// # Safety
+///
+/// `info` is a live mount; `fid` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_oplock_ack(
+    info: *const c_void,
+    fid: *const RawFid,
+    level: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, f) = unsafe { (mount(info), &*fid) };
+    match u8::try_from(level) {
+        Ok(level) => status(ops::oplock_ack(m, f.into(), level)),
+        Err(_) => status(Err(EINVAL)),
+    }
+}
+
 extern "C" {
+    /// Takes an oplock break (vfs_helpers.c): finds the open handle `persistent`,
+    /// `volatile` of the session `owner`, and queues the work that writes our
+    /// dirty pages back, drops the cached ones if `to_none` (the new level is
+    /// none: another client truncates or changes the file), closes the handles
+    /// kept for reopens, and acknowledges a break from write caching. Does not
+    /// sleep.
+    fn smb3rs_oplock_break(
+        owner: u64,
+        persistent: u64,
+        volatile: u64,
+        new_state: u32,
+        to_none: u32,
+    );
+
     /// Takes a lease break (vfs_helpers.c): finds the inode whose opens hold the
     /// lease `key` and queues the work that drops what it let us cache and
     /// sends the acknowledgment when `ack`. Does not sleep.
@@ -354,6 +394,23 @@ pub(crate) fn jiffies_now() -> c_ulong {
 pub(crate) fn lease_break(key: &LeaseKey, new_state: u32, epoch: u16, ack: bool) {
     // SAFETY: `key` is 16 readable bytes for the call, which does not keep it.
     unsafe { smb3rs_lease_break(key.as_ptr(), new_state, epoch, u32::from(ack)) }
+}
+
+/// Hands an oplock break to the VFS side: handle `fid`'s oplock, in the
+/// session whose cookie is `owner`, is now of level `level`. Called by a
+/// channel's receiver, which this must not hold up: the work is queued.
+pub(crate) fn oplock_break(owner: u64, fid: FileId, level: u8) {
+    let (state, to_none) = (oplock_state(level), level == OPLOCK_LEVEL_NONE);
+    // SAFETY: plain values; the callee does not sleep.
+    unsafe {
+        smb3rs_oplock_break(
+            owner,
+            fid.persistent,
+            fid.volatile,
+            state,
+            u32::from(to_none),
+        )
+    }
 }
 
 /// Closes a handle; fills `attr` with the file's times and size after the close
