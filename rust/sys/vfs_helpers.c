@@ -620,7 +620,6 @@ struct smb3rs_orphan_break {
 	u64 owner;
 	u64 persistent;
 	u64 volatile_id;
-	u32 state;
 	bool to_none;
 	unsigned long at;	/* jiffies it came (never 0); 0: none */
 };
@@ -729,8 +728,8 @@ static void smb3rs_oplock_state(struct smb3rs_inode *si)
 }
 
 /*
- * Takes a break of @of's oplock to @new_state (under smb3rs_leases_lock); to
- * none (@to_none), the server tells that another client truncates or changes
+ * Takes a break of @of's oplock (under smb3rs_leases_lock), which leaves
+ * level II or none: nothing we cache under. To none (@to_none), the server tells that another client truncates or changes
  * the file: the cached pages go. Otherwise, from write caching (batch,
  * exclusive), the server holds the other client's open until we answer, so
  * nothing has changed the file yet and the cached pages stand. Either way our
@@ -738,15 +737,14 @@ static void smb3rs_oplock_state(struct smb3rs_inode *si)
  * acknowledgment (or the handle's close, if kept). A level II oplock's break
  * (always to none) takes nothing we rely on, but still drops the pages.
  */
-static void smb3rs_oplock_broken(struct smb3rs_open *of, u32 new_state,
-				 bool to_none)
+static void smb3rs_oplock_broken(struct smb3rs_open *of, bool to_none)
 {
 	struct smb3rs_inode *si = SMB3RS_I(of->inode);
 
 	assign_bit(SMB3RS_OPLOCK_LEVEL_II, &of->oplock_flags, !to_none);
 	if (of->fid.lease_state & SMB3RS_LEASE_WRITE)
 		set_bit(SMB3RS_OPLOCK_ACK, &of->oplock_flags);
-	WRITE_ONCE(of->fid.lease_state, new_state);
+	WRITE_ONCE(of->fid.lease_state, 0);
 	smb3rs_oplock_state(si);
 	smb3rs_break_queue(si, si->lease_state, false, true, to_none);
 }
@@ -766,13 +764,12 @@ static bool smb3rs_orphan_for(const struct smb3rs_orphan_break *b,
  * @owner: the session it came in (its cookie)
  * @persistent: the handle's persistent id
  * @volatile_id: the handle's volatile id
- * @new_state: the lease state the oplock's new level amounts to
- * @to_none: the new level is none
+ * @to_none: the new level is none (else level II)
  *
  * Does not sleep, nor drop an inode reference (see smb3rs_lease_break()).
  */
 void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
-			 u32 new_state, u32 to_none)
+			 u32 to_none)
 {
 	struct smb3rs_orphan_break *b;
 	struct smb3rs_open *of;
@@ -782,7 +779,7 @@ void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
 		if (of->fid.oplock_owner == owner &&
 		    of->fid.persistent == persistent &&
 		    of->fid.volatile_id == volatile_id) {
-			smb3rs_oplock_broken(of, new_state, to_none);
+			smb3rs_oplock_broken(of, to_none);
 			goto out;
 		}
 	}
@@ -790,7 +787,6 @@ void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
 	b->owner = owner;
 	b->persistent = persistent;
 	b->volatile_id = volatile_id;
-	b->state = new_state;
 	b->to_none = to_none;
 	b->at = jiffies | 1;
 out:
@@ -812,7 +808,7 @@ static void smb3rs_oplock_install(struct smb3rs_open *of)
 	for (i = 0; i < SMB3RS_ORPHAN_BREAKS; i++) {
 		if (smb3rs_orphan_for(&smb3rs_orphan_breaks[i], &of->fid)) {
 			smb3rs_orphan_breaks[i].at = 0;
-			smb3rs_oplock_broken(of, smb3rs_orphan_breaks[i].state,
+			smb3rs_oplock_broken(of,
 					     smb3rs_orphan_breaks[i].to_none);
 		}
 	}

@@ -83,7 +83,7 @@ void smb3rs_lease_forget_sb(struct super_block *sb);
 void smb3rs_kept_forget_sb(struct super_block *sb);
 void smb3rs_lease_break(const u8 *key, u32 new_state, u16 epoch, u32 ack);
 void smb3rs_oplock_break(u64 owner, u64 persistent, u64 volatile_id,
-			 u32 new_state, u32 to_none);
+			 u32 to_none);
 int smb3rs_all_changes_now(void);
 unsigned long smb3rs_jiffies_now(void);
 int smb3rs_handles_kept(void);

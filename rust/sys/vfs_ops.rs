@@ -14,9 +14,9 @@ use core::{
 use kernel::prelude::*;
 
 use super::mem::PageSeg;
-use crate::client::ops::{oplock_state, Granted, LeaseKey};
+use crate::client::ops::{Granted, LeaseKey};
 use crate::fs::{ops, DirState, Mount};
-use crate::proto::{create::OPLOCK_LEVEL_NONE, types::FileId};
+use crate::proto::{create::OPLOCK_LEVEL_II, types::FileId};
 
 /// `struct smb3rs_attr`.
 #[repr(C)]
@@ -332,13 +332,7 @@ extern "C" {
     /// none: another client truncates or changes the file), closes the handles
     /// kept for reopens, and acknowledges a break from write caching. Does not
     /// sleep.
-    fn smb3rs_oplock_break(
-        owner: u64,
-        persistent: u64,
-        volatile: u64,
-        new_state: u32,
-        to_none: u32,
-    );
+    fn smb3rs_oplock_break(owner: u64, persistent: u64, volatile: u64, to_none: u32);
 
     /// Takes a lease break (vfs_helpers.c): finds the inode whose opens hold the
     /// lease `key` and queues the work that drops what it let us cache and
@@ -397,20 +391,14 @@ pub(crate) fn lease_break(key: &LeaseKey, new_state: u32, epoch: u16, ack: bool)
 }
 
 /// Hands an oplock break to the VFS side: handle `fid`'s oplock, in the
-/// session whose cookie is `owner`, is now of level `level`. Called by a
-/// channel's receiver, which this must not hold up: the work is queued.
+/// session whose cookie is `owner`, is now of level `level`. A break leaves
+/// level II or none, neither of which caches anything for us; any other level
+/// (a server out of spec) is taken as none, never as more caching. Called by
+/// a channel's receiver, which this must not hold up: the work is queued.
 pub(crate) fn oplock_break(owner: u64, fid: FileId, level: u8) {
-    let (state, to_none) = (oplock_state(level), level == OPLOCK_LEVEL_NONE);
+    let to_none = level != OPLOCK_LEVEL_II;
     // SAFETY: plain values; the callee does not sleep.
-    unsafe {
-        smb3rs_oplock_break(
-            owner,
-            fid.persistent,
-            fid.volatile,
-            state,
-            u32::from(to_none),
-        )
-    }
+    unsafe { smb3rs_oplock_break(owner, fid.persistent, fid.volatile, u32::from(to_none)) }
 }
 
 /// Closes a handle; fills `attr` with the file's times and size after the close
