@@ -77,6 +77,14 @@ struct smb3rs_inode {
 	atomic_t refusals;
 	/* fcntl (POSIX and OFD) locks held on the server, by start; under range_mutex. */
 	struct mutex range_mutex;
+	/*
+	 * Held by the release of a writer (inside the inode lock) while it may
+	 * drop data a lock refused, and by a new writer's install, which must
+	 * not add pages for that to drop. Not the inode lock itself: an install
+	 * waiting for a setattr of ours that the server holds until we answer a
+	 * break of the installing handle would wait for the server's timeout.
+	 */
+	struct mutex writers_mutex;
 	struct list_head range_locks;
 	/*
 	 * Our changes of the file's data, size or times on the server, counted as
@@ -2138,12 +2146,12 @@ static void smb3rs_open_install(struct inode *inode, struct file *file,
 	atomic_set(&of->excl_ranges, 0);
 	/* A writer waits for a release that may drop refused data (see there). */
 	if (of->mode & FMODE_WRITE)
-		inode_lock(inode);
+		mutex_lock(&si->writers_mutex);
 	spin_lock(&si->open_lock);
 	list_add(&of->list, &si->open_files);
 	spin_unlock(&si->open_lock);
 	if (of->mode & FMODE_WRITE)
-		inode_unlock(inode);
+		mutex_unlock(&si->writers_mutex);
 	if (of->fid.oplock_owner)
 		smb3rs_oplock_install(of);
 	file->private_data = of;
@@ -2384,12 +2392,15 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 		 * while this handle is still there to carry them.
 		 */
 		filemap_write_and_wait(inode->i_mapping);
-		/* New writers wait (smb3rs_open_install) until this is done. */
 		inode_lock(inode);
+		/* New writers wait (smb3rs_open_install) until this is done. */
+		mutex_lock(&si->writers_mutex);
 	}
 	if (smb3rs_may_defer(inode, of) && smb3rs_defer(inode, of)) {
-		if (writer)
+		if (writer) {
+			mutex_unlock(&si->writers_mutex);
 			inode_unlock(inode);
+		}
 		return 0;
 	}
 	spin_lock(&si->open_lock);
@@ -2427,8 +2438,10 @@ static int smb3rs_file_release(struct inode *inode, struct file *file)
 		}
 		WRITE_ONCE(si->refused, 0);
 	}
-	if (writer)
+	if (writer) {
+		mutex_unlock(&si->writers_mutex);
 		inode_unlock(inode);
+	}
 	smb3rs_open_put(of);
 	return 0;
 }
@@ -4319,6 +4332,7 @@ static void smb3rs_inode_init_once(void *obj)
 	spin_lock_init(&si->open_lock);
 	INIT_LIST_HEAD(&si->open_files);
 	mutex_init(&si->range_mutex);
+	mutex_init(&si->writers_mutex);
 	INIT_LIST_HEAD(&si->range_locks);
 }
 

@@ -846,6 +846,33 @@ PY
 	return $rc
 }
 
+# A truncate by path (no writable handle of ours: closetimeo=0) holds the
+# inode lock while its CREATE may break the oplock of another process's open
+# of the same file, whose reply has come but which is not installed yet: the
+# install must not wait for that inode lock, or the server holds the truncate
+# until its break times out (35 s on ksmbd). Each truncate here takes about a
+# second; one held for the break's timeout fails the test.
+t_truncate_racing_open() {
+	fresh
+	local d=/tmp/mnt-fs-race rc=0 i t0 took opener
+	mkdir -p "$d"
+	mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$d" -o "$(opts "$server" closetimeo=0)" || return 1
+	echo data > "$d/t/f"
+	(while :; do : >>"$d/t/f"; done) &
+	opener=$!
+	for i in $(seq 12); do
+		t0=$SECONDS
+		perl -e 'truncate($ARGV[0], 3) or die "truncate: $!\n"' "$d/t/f" || rc=1
+		took=$((SECONDS - t0))
+		((took < 20)) || { echo "truncate $i took $took s"; rc=1; }
+	done
+	kill "$opener"
+	wait "$opener"
+	[ "$(stat -c %s "$d/t/f")" = 3 ] || { echo "size $(stat -c %s "$d/t/f")"; rc=1; }
+	umount "$d" || rc=1
+	return $rc
+}
+
 # flock is a whole-file lock on the server, held by the open file's handle:
 # another client (cifs.ko, which sends SMB2 LOCK for flock) and another open here
 # are refused while it is exclusive, share it while it is shared, and get it once it
@@ -1372,11 +1399,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 56
+ktap_begin 58
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 28); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 29); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -1404,6 +1431,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: fallocate: punch hole, zero range, extend" t_fallocate
 	ktap_test "$server: O_DIRECT at any alignment; cache=none" t_direct
 	ktap_test "$server: AIO: io_submit does not wait; reads, writes, extending, fork" t_aio
+	ktap_test "$server: a truncate by path racing an open for writing" t_truncate_racing_open
 	ktap_test "$server: flock and fcntl locks are locks on the server" t_flock
 	ktap_test "$server: EEXIST, ENOENT, ENOTEMPTY" t_errors
 	ktap_test "$server: open(O_CREAT): one round trip, O_EXCL, existing files" t_open_create
