@@ -146,6 +146,11 @@ struct smb3rs_open {
 	struct inode *inode;
 	struct smb3rs_fid fid;
 	fmode_t mode;
+	/*
+	 * The server lets it read: opened for reading, or for writing alone
+	 * with read access asked for too (smb3rs_access()).
+	 */
+	bool readable;
 	struct mutex flock_mutex;
 	unsigned char flock_type;	/* F_RDLCK/F_WRLCK held on the server, or F_UNLCK */
 	atomic_t excl_ranges;	/* exclusive fcntl range records held through it */
@@ -1826,7 +1831,10 @@ static void smb3rs_open_put(struct smb3rs_open *of)
 	kfree(of);
 }
 
-/* Any open handle of @inode with @access (FMODE_*), referenced; NULL if none. */
+/*
+ * Any open handle of @inode with @access (FMODE_READ: one the server lets
+ * read; FMODE_WRITE: one opened for writing), referenced; NULL if none.
+ */
 static struct smb3rs_open *smb3rs_find_open(struct inode *inode, fmode_t access)
 {
 	struct smb3rs_inode *si = SMB3RS_I(inode);
@@ -1834,7 +1842,7 @@ static struct smb3rs_open *smb3rs_find_open(struct inode *inode, fmode_t access)
 
 	spin_lock(&si->open_lock);
 	list_for_each_entry(of, &si->open_files, list) {
-		if (of->mode & access) {
+		if (access == FMODE_READ ? of->readable : of->mode & access) {
 			refcount_inc(&of->ref);
 			found = of;
 			break;
@@ -2086,12 +2094,18 @@ void smb3rs_kept_forget_sb(struct super_block *sb)
 	smb3rs_close_deferred_sb(sb, true);
 }
 
-/* The server access a file opened with @f_mode needs. */
-static u32 smb3rs_access(fmode_t f_mode)
+/*
+ * The server access a file opened with @f_mode asks for. With @read_too, a
+ * file opened for writing alone asks for read access as well: a write that
+ * covers part of a folio not cached reads the rest through it
+ * (smb3rs_fill_folio). A server that refuses that (a file we may write but
+ * not read) is asked again without.
+ */
+static u32 smb3rs_access(fmode_t f_mode, bool read_too)
 {
 	u32 access = 0;
 
-	if (f_mode & FMODE_READ)
+	if ((f_mode & FMODE_READ) || read_too)
 		access |= 0x80000000;	/* GENERIC_READ */
 	if (f_mode & FMODE_WRITE)
 		access |= 0x40000000;	/* GENERIC_WRITE */
@@ -2189,9 +2203,16 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	had_epoch = si->lease_epoch;
 	had_gen = si->lease_gen;
 	spin_unlock(&smb3rs_leases_lock);
+	of->readable = true;
 	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
-			    smb3rs_access(file->f_mode), 0,
+			    smb3rs_access(file->f_mode, true), 0,
 			    smb3rs_lease_key(inode), &of->fid, &a);
+	if (rc == -EACCES && !(file->f_mode & FMODE_READ)) {
+		of->readable = false;
+		rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
+				    smb3rs_access(file->f_mode, false), 0,
+				    smb3rs_lease_key(inode), &of->fid, &a);
+	}
 	__putname(buf);
 	if (rc) {
 		kfree(of);
@@ -2291,10 +2312,18 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 		list_add(&pend.list, &smb3rs_pending_leases);
 		spin_unlock(&smb3rs_leases_lock);
 	}
+	of->readable = true;
 	rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
-				   smb3rs_access(file->f_mode), !!(flags & O_EXCL),
-				   mode & S_IALLUGO, lease_key, &of->fid, &a,
-				   &created);
+				   smb3rs_access(file->f_mode, true),
+				   !!(flags & O_EXCL), mode & S_IALLUGO, lease_key,
+				   &of->fid, &a, &created);
+	if (rc == -EACCES && !(file->f_mode & FMODE_READ)) {
+		of->readable = false;
+		rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
+					   smb3rs_access(file->f_mode, false),
+					   !!(flags & O_EXCL), mode & S_IALLUGO,
+					   lease_key, &of->fid, &a, &created);
+	}
 	__putname(buf);
 	if (rc) {
 		smb3rs_lease_unpend(&pend, NULL);
@@ -3801,14 +3830,14 @@ static int smb3rs_fill_folio(struct file *file, struct folio *folio)
 		folio_mark_uptodate(folio);
 		return 0;
 	}
-	if (file && file->private_data &&
-	    file->f_op == &smb3rs_file_fops) {
-		of = file->private_data;
+	of = file && file->f_op == &smb3rs_file_fops ? file->private_data : NULL;
+	if (of && of->readable) {
 		refcount_inc(&of->ref);
 	} else {
+		/* A file we may write but not read: another handle reads. */
 		of = smb3rs_find_open(inode, FMODE_READ);
 		if (!of)
-			return -EBADF;
+			return file ? -EACCES : -EBADF;
 	}
 	rc = smb3rs_read_folios(inode, of, folio_pos(folio), &folio, 1);
 	smb3rs_open_put(of);
@@ -3880,9 +3909,9 @@ static void smb3rs_readahead(struct readahead_control *rac)
 	struct smb3rs_seg *segs;
 	unsigned int nofs;
 
-	if (rac->file && rac->file->f_op == &smb3rs_file_fops &&
-	    rac->file->private_data) {
-		of = rac->file->private_data;
+	of = rac->file && rac->file->f_op == &smb3rs_file_fops ?
+		rac->file->private_data : NULL;
+	if (of && of->readable) {
 		refcount_inc(&of->ref);
 	} else {
 		of = smb3rs_find_open(inode, FMODE_READ);

@@ -86,6 +86,16 @@ t_overwrite_middle() {
 	expect "$(sum "$T/f")" "$(sum /tmp/fs-src)"
 }
 
+# A file opened for writing alone, its pages not cached: a write into part of
+# a page reads the rest from the server, through the writer's own handle.
+t_write_only_open() {
+	fresh
+	printf 'hello\n' > "$S/f"
+	echo more >> "$T/f" || return 1
+	printf 'XY' | dd of="$T/f" bs=1 seek=1 conv=notrunc status=none || return 1
+	expect "$(<"$S/f")" "$(printf 'hXYlo\nmore')"
+}
+
 t_dirs() {
 	fresh
 	mkdir -p "$T/a/b/c" || return 1
@@ -1399,16 +1409,17 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 58
+ktap_begin 60
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 29); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 30); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
 	ktap_test "$server: 4 MiB file round trip, caches dropped" t_large_file
 	ktap_test "$server: overwrite in the middle" t_overwrite_middle
+	ktap_test "$server: a write-only open writes into part of a page not cached" t_write_only_open
 	ktap_test "$server: nested directories, rmdir non-empty refused" t_dirs
 	ktap_test "$server: rename files and directories, replace" t_rename
 	ktap_test "$server: truncate and extend" t_truncate
