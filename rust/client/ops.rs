@@ -926,6 +926,24 @@ impl Tree {
         self.set_info_by_path(path, create, InfoData::Basic(basic), HEADER_SIZE + 96)
     }
 
+    /// Sets the DOS attributes of `path` to `attributes` (never 0, which
+    /// would leave them unchanged): CREATE + SET_INFO + CLOSE.
+    pub(crate) fn set_attributes(&self, path: &str, attributes: u32) -> Result {
+        if attributes == 0 {
+            return Err(EINVAL);
+        }
+        let basic = FileBasicInfo {
+            file_attributes: attributes,
+            ..FileBasicInfo::default()
+        };
+        let create = CreateRequest {
+            desired_access: FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES,
+            create_disposition: FILE_OPEN,
+            ..CreateRequest::default()
+        };
+        self.set_info_by_path(path, create, InfoData::Basic(basic), HEADER_SIZE + 96)
+    }
+
     /// Returns the largest READ or WRITE to issue.
     pub(crate) fn io_size(&self) -> u32 {
         let n = &self.session().negotiated;

@@ -14,10 +14,7 @@ use crate::client::{
     ops::{dir_entries, Attr, Granted, LeaseKey},
 };
 use crate::proto::{
-    create::{
-        FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_REPARSE_POINT,
-        FILE_LIST_DIRECTORY,
-    },
+    create::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT, FILE_LIST_DIRECTORY},
     dir::DirEntry,
     ea::{FullEa, FullEaIter, EA_NAME_MAX},
     mfsymlink,
@@ -49,7 +46,7 @@ fn raw_attr(m: &Mount, a: &Attr) -> RawAttr {
         ctime_nsec,
         is_dir: u32::from(a.is_dir()),
         nlink: a.nlink,
-        readonly: u32::from(a.attributes & FILE_ATTRIBUTE_READONLY != 0),
+        attributes: a.attributes,
         is_link: 0,
         posix: u32::from(a.posix.is_some()),
         mode: a.posix.map_or(0, |p| p.mode),
@@ -381,6 +378,11 @@ pub(crate) fn set_size(m: &Mount, path: &[u8], size: u64) -> Result {
 /// Sets the permission bits (on a `posix` mount).
 pub(crate) fn set_mode(m: &Mount, path: &[u8], mode: u32) -> Result {
     with_path(path, |p| m.tree.set_mode(p, mode))
+}
+
+/// Sets the DOS attributes (not 0) of `path`.
+pub(crate) fn set_attributes(m: &Mount, path: &[u8], attributes: u32) -> Result {
+    with_path(path, |p| m.tree.set_attributes(p, attributes))
 }
 
 /// Sets access and modification times (a zero time is left unchanged), through

@@ -49,6 +49,9 @@
 #define SMB3RS_LEASE_HANDLE 0x02
 #define SMB3RS_LEASE_WRITE 0x04
 #define SMB3RS_LEASE_KEY_SIZE 16
+/* DOS attributes (proto/create.rs FILE_ATTRIBUTE_*). */
+#define SMB3RS_ATTR_READONLY 0x01
+#define SMB3RS_ATTR_NORMAL 0x80
 
 struct smb3rs_inode {
 	struct inode vfs_inode;
@@ -58,6 +61,7 @@ struct smb3rs_inode {
 	 */
 	u64 uniqueid;
 	u64 createtime;
+	u32 dos_attrs;		/* the server's FILE_ATTRIBUTE_* at the last refresh */
 	unsigned long attr_time;	/* jiffies of the last refresh */
 	spinlock_t open_lock;
 	struct list_head open_files;
@@ -351,10 +355,11 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 		perms = inode->i_mode & S_IALLUGO;
 	} else {
 		perms = (a->is_dir ? p->dir_mode : p->file_mode) & S_IALLUGO;
-		if (a->readonly && !a->is_dir)
+		if ((a->attributes & SMB3RS_ATTR_READONLY) && !a->is_dir)
 			perms &= ~0222;
 	}
 	inode->i_mode = type | perms;
+	SMB3RS_I(inode)->dos_attrs = a->attributes;
 	if (a->uid != SMB3RS_NO_ID)
 		inode->i_uid = make_kuid(&init_user_ns, a->uid);
 	if (a->gid != SMB3RS_NO_ID)
@@ -1434,11 +1439,31 @@ static int smb3rs_set_size(struct inode *inode, const struct iattr *attr,
 	return smb3rs_rs_set_size(info, path, len, attr->ia_size);
 }
 
+/*
+ * The DOS attributes that a chmod of @inode to @mode sets without the POSIX
+ * extensions, as cifs.ko does: a file left without write bits becomes
+ * read-only, one given them back stops being read-only. 0: nothing to set
+ * (no other part of a mode is kept, and a directory's is never read-only).
+ */
+static u32 smb3rs_mode_attrs(struct inode *inode, umode_t mode)
+{
+	u32 attrs = SMB3RS_I(inode)->dos_attrs;
+	bool readonly = attrs & SMB3RS_ATTR_READONLY;
+
+	if (!S_ISREG(inode->i_mode) || readonly == !(mode & 0222))
+		return 0;
+	attrs = (attrs & ~SMB3RS_ATTR_NORMAL) ^ SMB3RS_ATTR_READONLY;
+	/* None at all would leave them unchanged. */
+	return attrs ?: SMB3RS_ATTR_NORMAL;
+}
+
 static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 			  struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
+	const struct smb3rs_params *p = smb3rs_params(inode->i_sb);
 	unsigned int valid = attr->ia_valid;
+	u32 dos_attrs = 0;
 	char *buf;
 	u32 len;
 	struct smb3rs_open *of = NULL;
@@ -1450,11 +1475,15 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		return rc;
 	/*
 	 * Owners come from the server or the mount options, and so do modes
-	 * but on a posix mount: neither is set on the server otherwise.
+	 * but on a posix mount; otherwise a mode sets the read-only attribute.
 	 */
-	if (!smb3rs_params(inode->i_sb)->posix)
+	if (!p->posix) {
+		if (valid & ATTR_MODE)
+			dos_attrs = smb3rs_mode_attrs(inode, attr->ia_mode);
 		valid &= ~ATTR_MODE;
-	if (!(valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME | ATTR_MODE)))
+	}
+	if (!(valid & (ATTR_SIZE | ATTR_ATIME | ATTR_MTIME | ATTR_MODE)) &&
+	    !dos_attrs)
 		return 0;
 	path = smb3rs_path(dentry, &buf, &len);
 	if (IS_ERR(path))
@@ -1500,6 +1529,18 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		if (!rc)
 			inode->i_mode = (inode->i_mode & S_IFMT) |
 					(attr->ia_mode & S_IALLUGO);
+	}
+	if (!rc && dos_attrs) {
+		rc = smb3rs_rs_set_attributes(inode->i_sb->s_fs_info, path, len,
+					      dos_attrs);
+		if (!rc) {
+			umode_t perms = p->file_mode & S_IALLUGO;
+
+			if (dos_attrs & SMB3RS_ATTR_READONLY)
+				perms &= ~0222;
+			SMB3RS_I(inode)->dos_attrs = dos_attrs;
+			inode->i_mode = (inode->i_mode & S_IFMT) | perms;
+		}
 	}
 	__putname(buf);
 	if (of)
@@ -4237,6 +4278,7 @@ static struct inode *smb3rs_alloc_inode(struct super_block *sb)
 	if (!si)
 		return NULL;
 	si->uniqueid = 0;
+	si->dos_attrs = 0;
 	si->attr_time = jiffies - HZ * 3600;
 	atomic_set(&si->locked_opens, 0);
 	atomic_set(&si->writebacks, 0);

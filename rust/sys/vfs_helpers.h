@@ -28,7 +28,7 @@ struct smb3rs_attr {
 	u32 ctime_nsec;
 	u32 is_dir;
 	u32 nlink;
-	u32 readonly;
+	u32 attributes;		/* DOS attributes (FILE_ATTRIBUTE_*) */
 	u32 is_link;		/* a symlink (held as a symlink file); size: target length */
 	u32 posix;		/* mode holds the server's permission bits (posix) */
 	u32 mode;
@@ -122,6 +122,8 @@ int smb3rs_rs_close_query(const void *info, const struct smb3rs_fid *fid,
 int smb3rs_rs_create(const void *info, const char *path, u32 len, u32 is_dir,
 		     u32 mode, struct smb3rs_attr *attr);
 int smb3rs_rs_set_mode(const void *info, const char *path, u32 len, u32 mode);
+int smb3rs_rs_set_attributes(const void *info, const char *path, u32 len,
+			     u32 attributes);
 int smb3rs_rs_remove(const void *info, const char *path, u32 len, u32 is_dir);
 int smb3rs_rs_rename(const void *info, const char *from, u32 from_len,
 		     const char *to, u32 to_len, u32 replace);

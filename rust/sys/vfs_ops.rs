@@ -34,7 +34,8 @@ pub(crate) struct RawAttr {
     pub(crate) ctime_nsec: u32,
     pub(crate) is_dir: u32,
     pub(crate) nlink: u32,
-    pub(crate) readonly: u32,
+    /// DOS attributes (`FILE_ATTRIBUTE_*`).
+    pub(crate) attributes: u32,
     pub(crate) is_link: u32,
     /// `mode` holds the server's permission bits (a `posix` mount).
     pub(crate) posix: u32,
@@ -688,6 +689,23 @@ unsafe extern "C" fn smb3rs_rs_set_mode(
     // SAFETY: by the caller's guarantee.
     let (m, p) = unsafe { (mount(info), bytes(path, len)) };
     status(ops::set_mode(m, p, mode))
+}
+
+/// Sets the DOS attributes of `path` to `attributes` (not 0).
+///
+/// # Safety
+///
+/// `info` is a live mount; `path`/`len` readable.
+#[no_mangle]
+unsafe extern "C" fn smb3rs_rs_set_attributes(
+    info: *const c_void,
+    path: *const c_char,
+    len: u32,
+    attributes: u32,
+) -> c_int {
+    // SAFETY: by the caller's guarantee.
+    let (m, p) = unsafe { (mount(info), bytes(path, len)) };
+    status(ops::set_attributes(m, p, attributes))
 }
 
 /// Takes over the page references of `nr` segments at `segs`: all of them, even on

@@ -178,6 +178,27 @@ t_sparse_and_4g() {
 	expect "$(stat -c %s "$T/sparse")" $((5 * 1024 * 1024 * 1024))
 }
 
+# Without the POSIX extensions a mode is not kept, but whether a file may be
+# written is, as its read-only attribute (as with cifs.ko): chmod without write
+# bits sets it, and the mode shows none, also once refreshed from the server
+# (after actimeo); Samba then refuses to open the file for writing (ksmbd does
+# not). chmod with write bits clears it.
+t_chmod_readonly() {
+	fresh
+	echo data > "$T/f" || return 1
+	chmod 444 "$T/f" && expect "$(stat -c %a "$T/f")" 555 || return 1
+	sleep 1.5
+	expect "$(stat -c %a "$T/f")" 555 || return 1
+	if [ "$server" = samba ] && echo more 2>/dev/null >> "$T/f"; then
+		echo "wrote a read-only file"
+		return 1
+	fi
+	chmod 640 "$T/f" && expect "$(stat -c %a "$T/f")" 755 || return 1
+	sleep 1.5
+	expect "$(stat -c %a "$T/f")" 755 && echo more >> "$T/f" &&
+		expect "$(<"$S/f")" "$(printf 'data\nmore')"
+}
+
 t_mmap() {
 	fresh
 	head -c 200000 /dev/urandom > "$T/m" || return 1
@@ -1409,11 +1430,11 @@ t_errors() {
 	[ -d "$S/d" ] && [ -f "$S/d/f" ]
 }
 
-ktap_begin 60
+ktap_begin 62
 for server in ksmbd samba; do
 	SRV=$(server_share_dir "$server")
 	if ! mount -t smb3rs "//127.0.0.1/$SMB_SHARE" "$MNT" -o "$(opts "$server")"; then
-		for t in $(seq 30); do ktap_fail "$server: mount failed"; done
+		for t in $(seq 31); do ktap_fail "$server: mount failed"; done
 		continue
 	fi
 	ktap_test "$server: create, write, read small files" t_create_read_write
@@ -1426,6 +1447,7 @@ for server in ksmbd samba; do
 	ktap_test "$server: 700-entry directory (several QUERY_DIRECTORY batches)" t_large_directory
 	ktap_test "$server: names with spaces, Unicode, 200 characters" t_names
 	ktap_test "$server: set mtime, stat" t_times_and_stat
+	ktap_test "$server: chmod without write bits: the read-only attribute" t_chmod_readonly
 	ktap_test "$server: sparse 5 GiB file, write beyond 4 GiB" t_sparse_and_4g
 	ktap_test "$server: shared writable mmap" t_mmap
 	ktap_test "$server: two concurrent writers" t_concurrent_writers
