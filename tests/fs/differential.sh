@@ -1,8 +1,9 @@
 #!/bin/bash
 # Differential test: the same scripted operations on -t smb3rs and on -t cifs
 # against the same share (each in its own directory), outputs compared line by line:
-# contents, sizes, types, listings and error messages (errno). Known, intended
-# differences, if any, are listed in Documentation/differences.md with the reason.
+# contents, sizes, types, modes, link counts, listings and error messages (errno).
+# There is no known difference left; cifs.ko bugs the script would trip over are
+# left out, with the reason below.
 . "$TESTS_DIR/lib/ktap.sh"
 . "$TESTS_DIR/lib/servers.sh"
 CIFS=/tmp/mnt-diff-cifs
@@ -50,7 +51,48 @@ script() {
 	run sh -c 'ls -1 | sort'
 	run touch -d '2010-01-01 00:00:00' b
 	run stat -c '%Y' b
-	run rm b big
+	run sh -c 'set -C; echo x > b'
+	run ln b hard
+	run stat -c '%s %h' b hard
+	run sh -c 'echo more >> b; od -An -c b'
+	run ln b hard
+	run rm hard
+	run stat -c '%h' b
+	run mkdir -p deep/a/b/c/d/e
+	run sh -c 'echo deep > deep/a/b/c/d/e/f; cat deep/a/b/c/d/e/f'
+	run rmdir deep
+	run mkdir x
+	run mv -T x deep
+	run mv -T deep/a x
+	run ls x
+	run sh -c 'echo 1 > r1; echo 2 > r2; mv -f r1 r2; cat r2; ls r1'
+	run sh -c 'echo u > "name with spaces é ü 日本"; ls | sort'
+	run touch "$(printf '%0255d' 0)"
+	run touch "$(printf '%0256d' 0)"
+	run sh -c 'ls | wc -l'
+	run rm "$(printf '%0255d' 0)"
+	run sh -c 'echo x > x/'
+	run sh -c 'echo x > nodir/f'
+	run truncate -s 5000000 sparse
+	run stat -c '%s' sparse
+	run sh -c 'dd if=sparse bs=4096 skip=1000 count=1 status=none | od -An -c | head -2'
+	run fallocate -l 1048576 fa
+	run stat -c '%s' fa
+	run fallocate -p -o 0 -l 4096 fa
+	run stat -c '%s' fa
+	run sh -c 'printf abcdef > o; printf XY | dd of=o bs=1 seek=2 conv=notrunc status=none; cat o'
+	run truncate -s 3 o
+	run cat o
+	run ln -s missing dangling
+	run cat dangling
+	run readlink dangling
+	run sh -c 'chmod 600 o; stat -c %a o'
+	run sh -c 'chmod 444 o; stat -c %a o; echo y >> o'
+	run chmod 644 o
+	run stat -c '%a %F' x deep
+	run sh -c 'ls -1a x | sort'
+	run rm -r deep x
+	run rm b big sparse fa o dangling r2 "name with spaces é ü 日本"
 	run ls
 	cd / || return 1
 }
@@ -70,15 +112,19 @@ compare() {
 	script "$RS/diff-rs/" > /tmp/diff-rs.out
 	rm -rf "$CIFS/diff-cifs" "$RS/diff-rs"
 	umount "$RS"; umount "$CIFS"
-	if ! diff -u /tmp/diff-cifs.out /tmp/diff-rs.out > /tmp/diff.out; then
+	if ! diff -a -u /tmp/diff-cifs.out /tmp/diff-rs.out > /tmp/diff.out; then
 		cat /tmp/diff.out
 		return 1
 	fi
 }
 
-# One server: fs_ops checks both against the server's own files; this compares the
-# two clients (and costs about 140 s per server under TCG).
-ktap_begin 1
+# fs_ops checks smb3rs against the server's own files; this compares the two
+# clients (about 160 s per server under TCG). Left out: a write through the
+# second name of a hard link on Samba, which fails on cifs.ko (EINVAL: Samba
+# refuses the file's lease key for the other name, and cifs.ko does not ask
+# again without one); fs_ops' t_hardlink covers it for smb3rs.
+ktap_begin 2
+ktap_test "ksmbd: smb3rs and cifs give the same results" compare ksmbd
 ktap_test "samba: smb3rs and cifs give the same results" compare samba
 rmmod smb3rs
 ktap_end
