@@ -359,7 +359,7 @@ static void smb3rs_apply_attr(struct inode *inode, const struct smb3rs_attr *a,
 			perms &= ~0222;
 	}
 	inode->i_mode = type | perms;
-	SMB3RS_I(inode)->dos_attrs = a->attributes;
+	WRITE_ONCE(SMB3RS_I(inode)->dos_attrs, a->attributes);
 	if (a->uid != SMB3RS_NO_ID)
 		inode->i_uid = make_kuid(&init_user_ns, a->uid);
 	if (a->gid != SMB3RS_NO_ID)
@@ -1224,11 +1224,34 @@ static int smb3rs_close_barrier(struct inode *inode)
 				       SMB3RS_I(inode)->uniqueid);
 }
 
+/*
+ * Servers refuse to delete or replace a read-only file (EACCES; chmod without
+ * write bits makes one, smb3rs_mode_attrs()). As cifs.ko does, if @inode (at
+ * @path) is known to be one, its read-only attribute goes, for the caller to
+ * try again; @had is what to put back should that fail too. 0: try again.
+ */
+static int smb3rs_readonly_off(struct inode *inode, const char *path, u32 len,
+			       u32 *had)
+{
+	u32 attrs = READ_ONCE(SMB3RS_I(inode)->dos_attrs);
+
+	if (!S_ISREG(inode->i_mode) || !(attrs & SMB3RS_ATTR_READONLY))
+		return -EACCES;
+	*had = attrs;
+	attrs &= ~SMB3RS_ATTR_READONLY;
+	if (smb3rs_rs_set_attributes(inode->i_sb->s_fs_info, path, len,
+				     attrs ?: SMB3RS_ATTR_NORMAL))
+		return -EACCES;
+	/* Another name of the file (a hard link) may stay. */
+	WRITE_ONCE(SMB3RS_I(inode)->attr_time, jiffies - HZ * 3600);
+	return 0;
+}
+
 static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct inode *inode = d_inode(dentry);
 	char *buf;
-	u32 len;
+	u32 len, had;
 	const char *path;
 	int rc;
 
@@ -1246,6 +1269,12 @@ static int smb3rs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	rc = smb3rs_rs_remove(dir->i_sb->s_fs_info, path, len, is_dir);
+	if (rc == -EACCES && !smb3rs_readonly_off(inode, path, len, &had)) {
+		rc = smb3rs_rs_remove(dir->i_sb->s_fs_info, path, len, false);
+		if (rc)
+			smb3rs_rs_set_attributes(dir->i_sb->s_fs_info, path,
+						 len, had);
+	}
 	__putname(buf);
 	if (rc)
 		return rc;
@@ -1276,7 +1305,7 @@ static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	struct inode *target = d_inode(new_dentry);
 	char *from_buf, *to_buf;
 	const char *from, *to;
-	u32 from_len, to_len;
+	u32 from_len, to_len, had;
 	int rc;
 
 	if (flags & ~RENAME_NOREPLACE)
@@ -1314,6 +1343,14 @@ static int smb3rs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 	if (!rc)
 		rc = smb3rs_rs_rename(old_dir->i_sb->s_fs_info, from, from_len,
 				      to, to_len, !(flags & RENAME_NOREPLACE));
+	if (rc == -EACCES && target &&
+	    !smb3rs_readonly_off(target, to, to_len, &had)) {
+		rc = smb3rs_rs_rename(old_dir->i_sb->s_fs_info, from, from_len,
+				      to, to_len, true);
+		if (rc)
+			smb3rs_rs_set_attributes(old_dir->i_sb->s_fs_info, to,
+						 to_len, had);
+	}
 	__putname(to_buf);
 	__putname(from_buf);
 	if (rc)
@@ -1447,7 +1484,7 @@ static int smb3rs_set_size(struct inode *inode, const struct iattr *attr,
  */
 static u32 smb3rs_mode_attrs(struct inode *inode, umode_t mode)
 {
-	u32 attrs = SMB3RS_I(inode)->dos_attrs;
+	u32 attrs = READ_ONCE(SMB3RS_I(inode)->dos_attrs);
 	bool readonly = attrs & SMB3RS_ATTR_READONLY;
 
 	if (!S_ISREG(inode->i_mode) || readonly == !(mode & 0222))
@@ -1538,7 +1575,7 @@ static int smb3rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 
 			if (dos_attrs & SMB3RS_ATTR_READONLY)
 				perms &= ~0222;
-			SMB3RS_I(inode)->dos_attrs = dos_attrs;
+			WRITE_ONCE(SMB3RS_I(inode)->dos_attrs, dos_attrs);
 			inode->i_mode = (inode->i_mode & S_IFMT) | perms;
 		}
 	}
@@ -2140,7 +2177,8 @@ void smb3rs_kept_forget_sb(struct super_block *sb)
  * file opened for writing alone asks for read access as well: a write that
  * covers part of a folio not cached reads the rest through it
  * (smb3rs_fill_folio). A server that refuses that (a file we may write but
- * not read) is asked again without.
+ * not read, or another client's open that shares writing but not reading)
+ * is asked again without.
  */
 static u32 smb3rs_access(fmode_t f_mode, bool read_too)
 {
@@ -2248,7 +2286,7 @@ static int smb3rs_file_open(struct inode *inode, struct file *file)
 	rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
 			    smb3rs_access(file->f_mode, true), 0,
 			    smb3rs_lease_key(inode), &of->fid, &a);
-	if (rc == -EACCES && !(file->f_mode & FMODE_READ)) {
+	if ((rc == -EACCES || rc == -EBUSY) && !(file->f_mode & FMODE_READ)) {
 		of->readable = false;
 		rc = smb3rs_rs_open(inode->i_sb->s_fs_info, path, len,
 				    smb3rs_access(file->f_mode, false), 0,
@@ -2358,7 +2396,7 @@ static int smb3rs_atomic_open(struct inode *dir, struct dentry *dentry,
 				   smb3rs_access(file->f_mode, true),
 				   !!(flags & O_EXCL), mode & S_IALLUGO, lease_key,
 				   &of->fid, &a, &created);
-	if (rc == -EACCES && !(file->f_mode & FMODE_READ)) {
+	if ((rc == -EACCES || rc == -EBUSY) && !(file->f_mode & FMODE_READ)) {
 		of->readable = false;
 		rc = smb3rs_rs_open_create(dir->i_sb->s_fs_info, path, len,
 					   smb3rs_access(file->f_mode, false),

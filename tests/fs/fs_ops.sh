@@ -92,6 +92,8 @@ t_write_only_open() {
 	fresh
 	printf 'hello\n' > "$S/f"
 	echo more >> "$T/f" || return 1
+	# Again through a new handle (none kept), with no page cached.
+	handles_closed && drop_caches
 	printf 'XY' | dd of="$T/f" bs=1 seek=1 conv=notrunc status=none || return 1
 	expect "$(<"$S/f")" "$(printf 'hXYlo\nmore')"
 }
@@ -182,13 +184,16 @@ t_sparse_and_4g() {
 # written is, as its read-only attribute (as with cifs.ko): chmod without write
 # bits sets it, and the mode shows none, also once refreshed from the server
 # (after actimeo); Samba then refuses to open the file for writing (ksmbd does
-# not). chmod with write bits clears it.
+# not). chmod with write bits clears it. Servers refuse to delete or replace a
+# read-only file: rm and mv over one clear the attribute first (as cifs.ko).
 t_chmod_readonly() {
 	fresh
 	echo data > "$T/f" || return 1
 	chmod 444 "$T/f" && expect "$(stat -c %a "$T/f")" 555 || return 1
 	sleep 1.5
 	expect "$(stat -c %a "$T/f")" 555 || return 1
+	# (Not through the handle kept from the write: an open is what is refused.)
+	handles_closed || return 1
 	if [ "$server" = samba ] && echo more 2>/dev/null >> "$T/f"; then
 		echo "wrote a read-only file"
 		return 1
@@ -196,7 +201,11 @@ t_chmod_readonly() {
 	chmod 640 "$T/f" && expect "$(stat -c %a "$T/f")" 755 || return 1
 	sleep 1.5
 	expect "$(stat -c %a "$T/f")" 755 && echo more >> "$T/f" &&
-		expect "$(<"$S/f")" "$(printf 'data\nmore')"
+		expect "$(<"$S/f")" "$(printf 'data\nmore')" || return 1
+	echo new > "$T/g" && chmod 444 "$T/f" && mv -f "$T/g" "$T/f" &&
+		expect "$(<"$S/f")" new || { echo "no replacing a read-only file"; return 1; }
+	chmod 444 "$T/f" && rm -f "$T/f" && [ ! -e "$S/f" ] ||
+		{ echo "no removing a read-only file"; return 1; }
 }
 
 t_mmap() {
